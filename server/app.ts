@@ -1,0 +1,24 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { AppDeps } from './deps.js';
+import { errorBoundary } from './middleware/error-boundary.js';
+import { mountRoutes } from './routes/define-route.js';
+import { apiRoutes } from './routes/index.js';
+import { operationsRouter } from './routes/operations.js';
+
+/**
+ * Builds the Koa application. Never listens: server/index.ts binds the port, tests listen on
+ * port 0. Every router sits behind the one error boundary.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: true });
+  app.silent = true;
+  app.use(errorBoundary(deps.logger));
+
+  const api = new Router({ prefix: '/api/v1' });
+  mountRoutes(api, deps, apiRoutes);
+  for (const router of [operationsRouter(deps, apiRoutes), api]) {
+    app.use(router.routes());
+  }
+  return app;
+}

@@ -1,0 +1,111 @@
+import YAML from 'yaml';
+import { ERROR_TABLE, type ErrorCode } from './errors.js';
+import { querySchema, type RouteSpec } from './routes/define-route.js';
+
+const COMMON_ERRORS: ErrorCode[] = ['unauthorized', 'internal_error', 'database_unavailable'];
+
+function errorExample(code: ErrorCode) {
+  return { ok: false, error: code, message: ERROR_TABLE[code].message };
+}
+
+function responsesFor(spec: RouteSpec) {
+  const success = spec.list
+    ? { ok: true, data: spec.example, next_cursor: null }
+    : { ok: true, data: spec.example };
+  const responses: Record<string, unknown> = {
+    [spec.status]: {
+      description: { 200: 'The record or list.', 201: 'Created.', 202: 'Accepted; delivery continues asynchronously.' }[spec.status],
+      content: { 'application/json': { example: success } },
+    },
+  };
+  const codes = [...new Set<ErrorCode>([
+    ...(spec.body || spec.query ? ['invalid_request' as const] : []),
+    ...(spec.body ? ['invalid_json' as const, 'payload_too_large' as const] : []),
+    ...spec.errors,
+    ...COMMON_ERRORS,
+    ...(spec.scope !== 'authenticated' ? ['missing_scope' as const] : []),
+  ])];
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_TABLE[code].status, [...(byStatus.get(ERROR_TABLE[code].status) ?? []), code]);
+  for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const examples = Object.fromEntries(statusCodes.map((code) => [code, {
+      value: code === 'missing_scope' ? { ...errorExample(code), required_scope: spec.scope } : errorExample(code),
+    }]));
+    responses[status] = {
+      description: statusCodes.join(', '),
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, examples } },
+    };
+  }
+  return responses;
+}
+
+function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}
+
+/** Builds the OpenAPI 3.1 document from the same route specs that serve and validate requests. */
+export function buildOpenApi(routes: RouteSpec[], info: { version: string; serverUrl: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of routes) {
+    const path = toOpenApiPath(`/api/v1${spec.path}`);
+    const pathParams = [...spec.path.matchAll(/:([A-Za-z_]+)/g)].map(([, name]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+      description: spec.params?.[name] ?? `The ${name} id.`,
+    }));
+    const query = querySchema(spec).properties as Record<string, Record<string, unknown>>;
+    const queryParams = Object.entries(query).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema,
+      description: schema.description,
+    }));
+    paths[path] ??= {};
+    paths[path][spec.method] = {
+      tags: [spec.tag],
+      summary: spec.summary,
+      description: [spec.description, spec.scope === 'authenticated' ? 'Any valid key.' : `Requires scope \`${spec.scope}\` (or \`*\`).`]
+        .filter(Boolean).join('\n\n'),
+      operationId: `${spec.method}${path.replace(/[{}]/g, '').split(/[/-]/).map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('')}`,
+      'x-scope': spec.scope,
+      security: [{ bearer: [] }],
+      parameters: [...pathParams, ...queryParams],
+      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      responses: responsesFor(spec),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Dispatch API',
+      version: info.version,
+      description: 'Send messages to your customers’ webhook endpoints and read what third parties sent to your ingest URLs. '
+        + 'Authenticate with `Authorization: Bearer rlk_…`. Errors are `{"ok": false, "error": "<code>", "message": "…"}`.',
+    },
+    servers: [{ url: info.serverUrl }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key (`rlk_…`).' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['ok', 'error', 'message'],
+          properties: {
+            ok: { const: false },
+            error: { type: 'string', enum: Object.keys(ERROR_TABLE) },
+            message: { type: 'string' },
+            details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+            required_scope: { type: 'string' },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}
+
+export function openApiYaml(document: unknown): string {
+  return YAML.stringify(document, { aliasDuplicateObjects: false });
+}

@@ -1,0 +1,87 @@
+import Router from '@koa/router';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { AppDeps } from '../deps.js';
+import type { RouteSpec } from './define-route.js';
+import { buildOpenApi, openApiYaml } from '../openapi.js';
+
+const require = createRequire(import.meta.url);
+const swaggerUiDir: string = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+const SWAGGER_FILES: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Dispatch API reference</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+  <link rel="icon" href="/docs/assets/favicon-32x32.png">
+</head>
+<body>
+  <div id="reference"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/init.js"></script>
+</body>
+</html>`;
+
+const DOCS_INIT = `window.ui = SwaggerUIBundle({
+  url: '/api/v1/openapi.json',
+  dom_id: '#reference',
+  deepLinking: true,
+  persistAuthorization: false,
+  tryItOutEnabled: false
+});`;
+
+/** /healthz, /readyz, the OpenAPI document and the self-hosted interactive reference at /docs. */
+export function operationsRouter(deps: AppDeps, routes: RouteSpec[]): Router {
+  const router = new Router();
+  let openApi: ReturnType<typeof buildOpenApi> | null = null;
+  const document = () => (openApi ??= buildOpenApi(routes, { version: deps.config.version, serverUrl: deps.config.publicUrl }));
+
+  router.get('/healthz', (ctx) => {
+    ctx.body = { ok: true, data: { status: 'up', version: deps.config.version } };
+  });
+  router.get('/readyz', async (ctx) => {
+    let database = false;
+    try {
+      await deps.db.raw('select 1 as ok');
+      database = true;
+    } catch {
+      database = false;
+    }
+    const ready = database && deps.readiness.migrated;
+    ctx.status = ready ? 200 : 503;
+    ctx.body = ready
+      ? { ok: true, data: { status: 'ready' } }
+      : { ok: false, error: 'database_unavailable', message: database ? 'Migrations are not applied yet.' : 'The database cannot be reached.' };
+  });
+  router.get('/api/v1/openapi.json', (ctx) => {
+    ctx.body = document();
+  });
+  router.get('/api/v1/openapi.yaml', (ctx) => {
+    ctx.type = 'application/yaml';
+    ctx.body = openApiYaml(document());
+  });
+  router.get('/docs', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = DOCS_HTML;
+  });
+  router.get('/docs/init.js', (ctx) => {
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.body = DOCS_INIT;
+  });
+  router.get('/docs/assets/:file', async (ctx) => {
+    const type = SWAGGER_FILES[ctx.params.file];
+    if (!type) return;
+    ctx.type = type;
+    ctx.set('cache-control', 'public, max-age=86400');
+    ctx.body = await readFile(join(swaggerUiDir, ctx.params.file));
+  });
+  return router;
+}
