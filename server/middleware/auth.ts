@@ -16,11 +16,19 @@ export interface ApiKeyAuth {
  */
 const CACHE_TTL_MS = 900;
 const CACHE_MAX = 10_000;
-const cache = new Map<string, { auth: ApiKeyAuth | null; expiresAt: number }>();
+type CacheEntry = { auth: ApiKeyAuth | null; expiresAt: number };
+// one cache per database handle, so two apps in one process (tests) never share lookups
+const caches = new WeakMap<object, Map<string, CacheEntry>>();
 
-/** Forgets every cached lookup (called after a revoke on this process, and by tests). */
-export function clearAuthCache(): void {
-  cache.clear();
+function cacheFor(db: object): Map<string, CacheEntry> {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  return cache;
+}
+
+/** Forgets every cached lookup of this database (called after a revoke on this process). */
+export function clearAuthCache(db: object): void {
+  caches.get(db)?.clear();
 }
 
 /** The bearer token of the request, or null when the header is missing or not `Bearer …`. */
@@ -38,6 +46,7 @@ export async function authenticateApiKey(deps: AppDeps, ctx: Context): Promise<A
   }
   const hash = hashApiKey(token);
   const now = Date.now();
+  const cache = cacheFor(deps.db);
   let entry = cache.get(hash);
   if (!entry || entry.expiresAt <= now) {
     const key = await findActiveApiKeyByHash(deps.db, hash);

@@ -98,7 +98,7 @@ export const keyRoutes = [
     async handler({ params, auth, deps }) {
       const revoked = await revokeApiKey(deps.db, auth.workspaceId, params.id, deps.clock.now());
       if (!revoked) throw new AppError('key_not_found');
-      clearAuthCache();
+      clearAuthCache(deps.db);
       return { id: params.id, revoked: true };
     },
   }),
