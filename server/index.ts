@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfig, ConfigError } from '../config/index.js';
 import { createDb, migrate } from '../db/index.js';
 import { createApp } from './app.js';
@@ -42,7 +43,7 @@ export async function main(): Promise<void> {
         + `It is shown only once; store it now:\n\n  ${generatedKey}\n\n`);
     }
     workers = startWorkers(deps);
-    logger.info({ port: config.port, host: config.host, database: config.databaseUrl.split(':')[0], version: config.version }, 'dispatch listening');
+    logger.info({ port: (server.address() as AddressInfo).port, host: config.host, database: config.databaseUrl.split(':')[0], version: config.version }, 'dispatch listening');
     await waitForSignal();
     logger.info('shutting down');
     server.close();

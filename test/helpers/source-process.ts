@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (test/helpers/ is two levels down). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Starts a TypeScript entry point of this repo (e.g. `server/index.ts`) as a real child process,
+ * through the same TypeScript loader tap uses, so tests need no build step.
+ */
+export function spawnSource(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import=@tapjs/typescript/import', '--enable-source-maps', entry, ...args], {
+    cwd: REPO_ROOT,
+    // transpile-only, like tap itself: type errors are the typecheck's job, not the child's
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_PROJECT: `${REPO_ROOT}tsconfig.json`, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Collects a child's stdout and stderr as text while it runs. */
+export function captureOutput(child: ChildProcess): { stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => (stdout += chunk));
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  return { stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Resolves with the exit code (or signal name) once the child exits. */
+export function exitOf(child: ChildProcess): Promise<number | string> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+}
+
+/** Polls `check` until it returns a truthy value or the timeout passes (then throws `what`). */
+export async function waitUntil<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000, intervalMs = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
