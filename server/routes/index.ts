@@ -1,7 +1,17 @@
 import type { RouteSpec } from './define-route.js';
 import { keyRoutes } from './keys.js';
+import { appRoutes } from './apps.js';
+import { eventTypeRoutes } from './event-types.js';
+import { recipientRoutes } from './recipients.js';
+import { endpointRoutes } from './endpoints.js';
+import { endpointSecretRoutes } from './endpoint-secrets.js';
 
 /** Every authenticated API operation under /api/v1, in the order the reference lists them. */
 export const apiRoutes: RouteSpec[] = [
   ...keyRoutes,
+  ...appRoutes,
+  ...eventTypeRoutes,
+  ...recipientRoutes,
+  ...endpointRoutes,
+  ...endpointSecretRoutes,
 ];
