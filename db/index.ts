@@ -49,6 +49,8 @@ export function createDb(options: DbOptions): Db {
       client: 'mysql2',
       connection: mysqlConnection(url),
       pool: { min: 0, max: options.poolSize ?? 20 },
+      // an unreachable database answers 503 database_unavailable in seconds, not after a minute
+      acquireConnectionTimeout: 10_000,
     });
   }
   throw new Error(`unsupported DATABASE_URL: ${url.split(':')[0]}`);

@@ -128,3 +128,27 @@ forEachDatabase(t, 'the error boundary', async (t, server) => {
     t.notOk(logs.includes(created.body.data.key));
   });
 });
+
+t.test('an unreachable database answers 503 database_unavailable and readyz 503', async (t) => {
+  const { EventEmitter } = await import('node:events');
+  const { createApp } = await import('../../server/app.js');
+  const { createDb } = await import('../../db/index.js');
+  const { loadConfig } = await import('../../config/index.js');
+  const { createLogger } = await import('../../server/logger.js');
+  const config = loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:1/nowhere', DISPATCH_LOG_LEVEL: 'silent' });
+  const db = createDb({ databaseUrl: config.databaseUrl, poolSize: 1 });
+  const app = createApp({ config, db, logger: createLogger('silent'), clock: { now: () => Date.now() }, signals: new EventEmitter(), readiness: { migrated: true } });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  t.teardown(async () => {
+    server.close();
+    await db.destroy();
+  });
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const res = await fetch(`${base}/api/v1/keys`, { headers: { authorization: 'Bearer rlk_whatever_key_1234567890' } });
+  t.equal(res.status, 503);
+  const body = await res.json();
+  t.equal(body.error, 'database_unavailable');
+  t.notMatch(JSON.stringify(body), /ECONNREFUSED|127\.0\.0\.1/, 'no driver detail in the body');
+  t.equal((await fetch(`${base}/readyz`)).status, 503);
+});
