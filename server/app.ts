@@ -5,6 +5,7 @@ import { errorBoundary } from './middleware/error-boundary.js';
 import { mountRoutes } from './routes/define-route.js';
 import { apiRoutes } from './routes/index.js';
 import { operationsRouter } from './routes/operations.js';
+import { ingestRouter } from './ingest/ingest-router.js';
 
 /**
  * Builds the Koa application. Never listens: server/index.ts binds the port, tests listen on
@@ -14,6 +15,8 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true;
   app.use(errorBoundary(deps.logger));
+  // public ingest (/in/:token): behind the error boundary, never through API-key auth
+  app.use(ingestRouter(deps));
 
   const api = new Router({ prefix: '/api/v1' });
   mountRoutes(api, deps, apiRoutes);

@@ -1,10 +1,13 @@
 import type { RouteSpec } from './define-route.js';
 import { keyRoutes } from './keys.js';
+import { anomalyRoutes } from './anomalies.js';
 import { appRoutes } from './apps.js';
 import { eventTypeRoutes } from './event-types.js';
 import { recipientRoutes } from './recipients.js';
 import { endpointRoutes } from './endpoints.js';
 import { endpointSecretRoutes } from './endpoint-secrets.js';
+import { sourceRoutes } from './sources.js';
+import { eventRoutes } from './events.js';
 
 /** Every authenticated API operation under /api/v1, in the order the reference lists them. */
 export const apiRoutes: RouteSpec[] = [
@@ -14,4 +17,7 @@ export const apiRoutes: RouteSpec[] = [
   ...recipientRoutes,
   ...endpointRoutes,
   ...endpointSecretRoutes,
+  ...sourceRoutes,
+  ...eventRoutes,
+  ...anomalyRoutes,
 ];

@@ -7,7 +7,8 @@ export type JsonSchema = Record<string, unknown>;
 const addFormats = addFormatsModule as unknown as { default: (ajv: Ajv) => void };
 
 function makeAjv(coerceTypes: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: false });
+  // discriminator: oneOf branches picked by a tag (source verification types) report only that branch's errors
+  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: false, discriminator: true });
   addFormats.default(ajv);
   return ajv;
 }
