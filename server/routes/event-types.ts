@@ -54,7 +54,7 @@ export const eventTypeRoutes = [
     scope: 'event_type:write',
     tag: 'Event types',
     summary: 'Create an event type',
-    description: 'Names are unique in the app. A given `schema` must be a valid JSON Schema (draft-07); every new message of the type must then satisfy it.',
+    description: 'Names are unique in the app. A given `schema` must be a valid JSON Schema (draft-07, or 2019-09/2020-12 when its `$schema` names one); every new message of the type must then satisfy it.',
     params: appParam,
     body: createEventTypeBody,
     status: 201,

@@ -1,4 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { EventType } from '../../db/queries/event-types.js';
 import { AppError, type ErrorDetail } from '../errors.js';
@@ -10,7 +12,7 @@ export const EVENT_TYPE_NAME_PATTERN = '^[a-zA-Z0-9._-]{1,256}$';
 
 export const eventTypeName = { type: 'string', pattern: EVENT_TYPE_NAME_PATTERN, description: 'e.g. `invoice.paid`' } as const;
 const description = { type: 'string', maxLength: 4096 } as const;
-const jsonSchema = { type: 'object', description: 'A JSON Schema (draft-07) every new message of this type must satisfy.' } as const;
+const jsonSchema = { type: 'object', description: 'A JSON Schema (draft-07, or 2019-09/2020-12 when `$schema` says so) every new message of this type must satisfy.' } as const;
 
 export const createEventTypeBody = {
   type: 'object',
@@ -62,15 +64,21 @@ const addFormats = addFormatsModule as unknown as { default: (ajv: Ajv) => void 
  * schemas may carry unknown keywords), and fresh per schema so two schemas with the same `$id`
  * never collide in one registry.
  */
-function payloadAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+function payloadAjv(schema: Record<string, unknown>): Ajv {
+  const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
+  const options = { strict: false, allErrors: true, logger: false as const };
+  // draft-07 unless the schema declares a newer draft
+  let ajv: Ajv;
+  if (dialect.includes('2020-12')) ajv = new Ajv2020(options) as unknown as Ajv;
+  else if (dialect.includes('2019-09')) ajv = new Ajv2019(options) as unknown as Ajv;
+  else ajv = new Ajv(options);
   addFormats.default(ajv);
   return ajv;
 }
 
 /** Compiles a user-supplied JSON Schema; throws 400 invalid_request with details under `path` when it does not compile. */
 export function compileUserSchema(schema: Record<string, unknown>, path = '/schema'): ValidateFunction {
-  const ajv = payloadAjv();
+  const ajv = payloadAjv(schema);
   let details: ErrorDetail[] = [];
   try {
     if (!ajv.validateSchema(schema)) details = toDetails(ajv.errors, path);
