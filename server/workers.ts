@@ -1,4 +1,5 @@
 import type { AppDeps } from './deps.js';
+import { startAnomalyWorker } from './anomalies/worker.js';
 
 /** Background work that runs beside the HTTP server (dispatcher, anomaly detectors, retention). */
 export interface Workers {
@@ -6,8 +7,9 @@ export interface Workers {
   stop(graceMs: number): Promise<void>;
 }
 
-export function startWorkers(_deps: AppDeps): Workers {
+export function startWorkers(deps: AppDeps): Workers {
   const started: Workers[] = [];
+  started.push(startAnomalyWorker(deps));
   return {
     async stop(graceMs) {
       await Promise.all(started.map((worker) => worker.stop(graceMs)));

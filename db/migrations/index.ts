@@ -5,6 +5,8 @@ import * as messagesAndDeliveries from './20261126000003_messages_and_deliveries
 import * as ingest from './20261126000004_ingest.js';
 import * as anomalies from './20261126000005_anomalies.js';
 import * as portalSessions from './20261126000006_portal_sessions.js';
+import * as anomalyOccurrences from './20261126400001_anomaly_occurrences.js';
+import * as anomalyDetectorIndexes from './20261126400002_anomaly_detector_indexes.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +24,8 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261126000004_ingest', ingest],
   ['20261126000005_anomalies', anomalies],
   ['20261126000006_portal_sessions', portalSessions],
+  ['20261126400001_anomaly_occurrences', anomalyOccurrences],
+  ['20261126400002_anomaly_detector_indexes', anomalyDetectorIndexes],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
