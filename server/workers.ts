@@ -1,5 +1,6 @@
 import type { AppDeps } from './deps.js';
 import { startAnomalyWorker } from './anomalies/worker.js';
+import { startDispatcher } from './delivery/dispatcher.js';
 
 /** Background work that runs beside the HTTP server (dispatcher, anomaly detectors, retention). */
 export interface Workers {
@@ -10,6 +11,7 @@ export interface Workers {
 export function startWorkers(deps: AppDeps): Workers {
   const started: Workers[] = [];
   started.push(startAnomalyWorker(deps));
+  started.push(startDispatcher(deps));
   return {
     async stop(graceMs) {
       await Promise.all(started.map((worker) => worker.stop(graceMs)));

@@ -8,6 +8,10 @@ import { endpointRoutes } from './endpoints.js';
 import { endpointSecretRoutes } from './endpoint-secrets.js';
 import { sourceRoutes } from './sources.js';
 import { eventRoutes } from './events.js';
+import { messageRoutes } from './messages.js';
+import { attemptRoutes } from './attempts.js';
+import { endpointDeliveryRoutes } from './endpoint-deliveries.js';
+import { portalSessionRoutes } from './portal-sessions.js';
 
 /** Every authenticated API operation under /api/v1, in the order the reference lists them. */
 export const apiRoutes: RouteSpec[] = [
@@ -15,8 +19,12 @@ export const apiRoutes: RouteSpec[] = [
   ...appRoutes,
   ...eventTypeRoutes,
   ...recipientRoutes,
+  ...portalSessionRoutes,
   ...endpointRoutes,
   ...endpointSecretRoutes,
+  ...endpointDeliveryRoutes,
+  ...messageRoutes,
+  ...attemptRoutes,
   ...sourceRoutes,
   ...eventRoutes,
   ...anomalyRoutes,

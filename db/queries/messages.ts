@@ -1,0 +1,203 @@
+import type { Knex } from 'knex';
+import type { DbOrTx } from '../index.js';
+import { newId } from '../ids.js';
+import { isUniqueViolation, toBool, toNumber, toNumberOrNull } from './json.js';
+import { pageByIdDesc, type Page } from './pagination.js';
+import type { DeliveryStatus } from './deliveries.js';
+
+export interface Message {
+  id: string;
+  workspaceId: string;
+  appId: string;
+  eventType: string;
+  recipientId: string | null;
+  eventId: string | null;
+  /** The payload exactly as serialised at accept time (the bytes every attempt sends); null once purged. */
+  payload: string | null;
+  payloadExpired: boolean;
+  createdAt: number;
+}
+
+interface MessageRow {
+  id: string;
+  workspace_id: string;
+  app_id: string;
+  event_type: string;
+  recipient_id: string | null;
+  event_id: string | null;
+  payload: string | null;
+  payload_expired: number | boolean;
+  created_at: number | string;
+}
+
+export const toMessage = (row: MessageRow): Message => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  appId: row.app_id,
+  eventType: row.event_type,
+  recipientId: row.recipient_id,
+  eventId: row.event_id,
+  payload: row.payload,
+  payloadExpired: toBool(row.payload_expired),
+  createdAt: toNumber(row.created_at),
+});
+
+export async function insertMessage(db: DbOrTx, message: Omit<Message, 'id' | 'payloadExpired' | 'createdAt'>, now: number): Promise<Message> {
+  const row: MessageRow = {
+    id: newId('msg', now),
+    workspace_id: message.workspaceId,
+    app_id: message.appId,
+    event_type: message.eventType,
+    recipient_id: message.recipientId,
+    event_id: message.eventId,
+    payload: message.payload,
+    payload_expired: 0,
+    created_at: now,
+  };
+  await db('messages').insert(row);
+  return toMessage(row);
+}
+
+export async function findMessage(db: DbOrTx, appId: string, id: string): Promise<Message | null> {
+  const row = await db('messages').where({ app_id: appId, id }).first();
+  return row ? toMessage(row) : null;
+}
+
+/** Payloads of messages by id (the dispatcher loads a claimed batch's bodies in one query). */
+export async function findPayloads(db: DbOrTx, ids: string[]): Promise<Map<string, string | null>> {
+  const rows = (await db('messages').whereIn('id', ids).select('id', 'payload')) as { id: string; payload: string | null }[];
+  return new Map(rows.map((row) => [row.id, row.payload]));
+}
+
+/**
+ * A message's status over its deliveries: `pending` while any delivery is pending; otherwise
+ * `failed` when the latest delivery to some endpoint failed; otherwise `succeeded` (every
+ * endpoint's latest delivery succeeded). A message that matched no endpoint has no status.
+ */
+export type MessageStatus = DeliveryStatus;
+
+export interface MessageFilter {
+  eventType?: string;
+  recipientId?: string;
+  status?: MessageStatus;
+  since?: number;
+  until?: number;
+}
+
+/** Latest delivery per (message, endpoint) that failed, correlated to the outer `messages` row. */
+function latestFailed(db: DbOrTx) {
+  return (q: Knex.QueryBuilder) =>
+    q.select(db.raw('1')).from('deliveries as d')
+      .whereRaw('d.message_id = messages.id')
+      .andWhere('d.status', 'failed')
+      .whereNotExists((n) => n.select(db.raw('1')).from('deliveries as d2').whereRaw('d2.message_id = d.message_id and d2.endpoint_id = d.endpoint_id and d2.id > d.id'));
+}
+
+function anyWithStatus(db: DbOrTx, status: DeliveryStatus) {
+  return (q: Knex.QueryBuilder) => q.select(db.raw('1')).from('deliveries as d').whereRaw('d.message_id = messages.id').andWhere('d.status', status);
+}
+
+/** The app's messages, newest first, with the list filters of the messages route. */
+export async function listMessages(db: DbOrTx, appId: string, filter: MessageFilter & { limit: number; cursor?: string }): Promise<Page<Message>> {
+  const query = db('messages').where({ app_id: appId });
+  if (filter.eventType !== undefined) query.andWhere({ event_type: filter.eventType });
+  if (filter.recipientId !== undefined) query.andWhere({ recipient_id: filter.recipientId });
+  if (filter.since !== undefined) query.andWhere('created_at', '>=', filter.since);
+  if (filter.until !== undefined) query.andWhere('created_at', '<', filter.until);
+  if (filter.status === 'pending') query.whereExists(anyWithStatus(db, 'pending'));
+  if (filter.status === 'failed') query.whereNotExists(anyWithStatus(db, 'pending')).whereExists(latestFailed(db));
+  if (filter.status === 'succeeded') {
+    query.whereNotExists(anyWithStatus(db, 'pending')).whereNotExists(latestFailed(db)).whereExists(anyWithStatus(db, 'succeeded'));
+  }
+  return pageByIdDesc(query, filter, toMessage);
+}
+
+/** How many endpoints each message was fanned out to at accept time (its scheduled deliveries). */
+export async function countScheduledDeliveries(db: DbOrTx, messageIds: string[]): Promise<Map<string, number>> {
+  const counts = new Map(messageIds.map((id) => [id, 0]));
+  if (messageIds.length === 0) return counts;
+  const rows = (await db('deliveries').whereIn('message_id', messageIds).andWhere({ trigger: 'scheduled' })
+    .groupBy('message_id').select('message_id').count({ n: '*' })) as { message_id: string; n: number | string }[];
+  for (const row of rows) counts.set(row.message_id, toNumber(row.n));
+  return counts;
+}
+
+export interface EndpointDeliverySummary {
+  endpointId: string;
+  /** The status of the latest delivery (a replay supersedes earlier ones). */
+  status: DeliveryStatus;
+  /** Attempts made to this endpoint for this message, over every delivery (scheduled and replays). */
+  attempts: number;
+  nextAttemptAt: number | null;
+}
+
+/** Per endpoint: the latest delivery's status and next attempt, and the attempts made in all. */
+export async function summarizeDeliveries(db: DbOrTx, messageId: string): Promise<EndpointDeliverySummary[]> {
+  const rows = (await db('deliveries').where({ message_id: messageId }).whereNotNull('endpoint_id').orderBy('id', 'asc')
+    .select('endpoint_id', 'status', 'attempts', 'next_attempt_at')) as { endpoint_id: string; status: DeliveryStatus; attempts: number | string; next_attempt_at: number | string | null }[];
+  const byEndpoint = new Map<string, EndpointDeliverySummary>();
+  for (const row of rows) {
+    const previous = byEndpoint.get(row.endpoint_id);
+    byEndpoint.set(row.endpoint_id, {
+      endpointId: row.endpoint_id,
+      status: row.status,
+      attempts: (previous?.attempts ?? 0) + toNumber(row.attempts),
+      nextAttemptAt: toNumberOrNull(row.next_attempt_at),
+    });
+  }
+  return [...byEndpoint.values()];
+}
+
+/**
+ * Messages of the endpoint created in [since, until) whose latest delivery to that endpoint
+ * failed and whose payload is still stored: what `recover` re-sends.
+ */
+export async function findFailedMessageIds(db: DbOrTx, endpointId: string, since: number, until: number): Promise<string[]> {
+  const rows = (await db('deliveries as d')
+    .join('messages as m', 'm.id', 'd.message_id')
+    .where('d.endpoint_id', endpointId)
+    .andWhere('d.status', 'failed')
+    .andWhere('m.created_at', '>=', since)
+    .andWhere('m.created_at', '<', until)
+    .andWhere('m.payload_expired', 0)
+    .whereNotExists((n) => n.select(db.raw('1')).from('deliveries as d2').whereRaw('d2.message_id = d.message_id and d2.endpoint_id = d.endpoint_id and d2.id > d.id'))
+    .orderBy('m.id', 'asc')
+    .select('m.id')) as { id: string }[];
+  return rows.map((row) => row.id);
+}
+
+/** The endpoints a message was fanned out to (its scheduled deliveries), for replay. */
+export async function findMessageEndpointIds(db: DbOrTx, messageId: string): Promise<string[]> {
+  const rows = (await db('deliveries').where({ message_id: messageId, trigger: 'scheduled' }).whereNotNull('endpoint_id')
+    .distinct('endpoint_id').orderBy('endpoint_id', 'asc')) as { endpoint_id: string }[];
+  return rows.map((row) => row.endpoint_id);
+}
+
+/** How long an idempotency key holds (CONTRACT: 24 h). */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Reserves an idempotency key for a new message inside the accepting transaction. The primary
+ * key (app_id, idempotency_key) makes concurrent duplicates collide: returns false when the key
+ * is already held (the caller rolls back and answers with the holder's message).
+ */
+export async function reserveIdempotencyKey(db: DbOrTx, appId: string, key: string, messageId: string, now: number): Promise<boolean> {
+  try {
+    await db('idempotency_keys').insert({ app_id: appId, idempotency_key: key, message_id: messageId, created_at: now });
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/** The message id a key points at, with when the key was taken. */
+export async function findIdempotencyKey(db: DbOrTx, appId: string, key: string): Promise<{ messageId: string; createdAt: number } | null> {
+  const row = await db('idempotency_keys').where({ app_id: appId, idempotency_key: key }).first();
+  return row ? { messageId: row.message_id as string, createdAt: toNumber(row.created_at) } : null;
+}
+
+/** Drops a key older than the TTL so it can be reused; only that exact old row is removed. */
+export async function deleteExpiredIdempotencyKey(db: DbOrTx, appId: string, key: string, createdAt: number): Promise<void> {
+  await db('idempotency_keys').where({ app_id: appId, idempotency_key: key, created_at: createdAt }).delete();
+}

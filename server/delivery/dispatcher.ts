@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import PQueue from 'p-queue';
+import type { AppDeps } from '../deps.js';
+import { claimDueDeliveries, releaseLeases, type Delivery } from '../../db/queries/deliveries.js';
+import { purgeSendStamps } from '../../db/queries/rate-limits.js';
+import { coerceError } from '../errors.js';
+import { createHttpClient, type HttpClient } from './http-client.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { createRecorder } from './recorder.js';
+import { TARGET_RESOLVERS } from './resolvers.js';
+import { runDelivery } from './run-delivery.js';
+import { targetKindOf, type ResolvedTarget, type ResolverContext, type TargetKind, type TargetResolver } from './targets.js';
+
+export interface DispatcherOptions {
+  /** How often the loop looks for due rows when nothing woke it (retries become due this way). */
+  pollMs?: number;
+  /** Rows claimed per database round trip at most. */
+  maxBatch?: number;
+  resolvers?: Partial<Record<TargetKind, TargetResolver>>;
+}
+
+export interface Dispatcher {
+  readonly processId: string;
+  /** Stops claiming, waits up to `graceMs` for in-flight attempts, then releases what is left. */
+  stop(graceMs: number): Promise<void>;
+  /** In-flight attempts right now. */
+  inFlight(): number;
+}
+
+const DEFAULT_POLL_MS = 300;
+const DEFAULT_MAX_BATCH = 500;
+const STAMP_PURGE_EVERY_MS = 60_000;
+/** A kind with no registered resolver is looked at again this much later (never dropped). */
+const UNRESOLVABLE_RETRY_MS = 30_000;
+
+/**
+ * The lease of a claimed row: covers the request timeout plus time to reserve a rate-limit slot
+ * and record the attempt. CONTRACT rule 9 caps it at the timeout + 15 s; short timeouts get a
+ * shorter margin so a crashed process's rows come back sooner.
+ */
+export function leaseMs(requestTimeoutMs: number): number {
+  return requestTimeoutMs + Math.min(15_000, Math.max(5_000, 2 * requestTimeoutMs));
+}
+
+/** A process id usable in a LIKE prefix: letters, digits and dashes only. */
+function makeProcessId(): string {
+  const host = hostname().replace(/[^a-zA-Z0-9-]/g, '').slice(0, 24) || 'host';
+  return `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The in-process dispatcher, a peer of the routes: routes commit delivery rows and emit `work`;
+ * this loop claims due rows with a lease (never more than the p-queue has room for), resolves
+ * their targets in one batch, sends each attempt through the p-queue (DISPATCH_CONCURRENCY) and
+ * records attempts in group commits guarded by the lease token.
+ */
+export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}): Dispatcher {
+  const { config, db, logger, clock, signals } = deps;
+  const processId = makeProcessId();
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+  const resolvers = options.resolvers ?? TARGET_RESOLVERS;
+  const lease = leaseMs(config.requestTimeoutMs);
+  const queue = new PQueue({ concurrency: config.concurrency });
+  const http: HttpClient = createHttpClient(config);
+  const context = (): ResolverContext => ({ db, config, now: clock.now() });
+  const recorder = createRecorder({ db, logger, signals, resolvers, context });
+  const rateLimiter = createRateLimiter(db, () => clock.now());
+  const log = logger.child({ component: 'dispatcher', processId });
+
+  let running = true;
+  let claimSeq = 0;
+  let abandoned = false;
+  let wake: (() => void) | null = null;
+  let lastPurge = clock.now();
+  let waitingForRoom = false;
+  const onWork = () => wake?.();
+  const onRoom = () => { if (waitingForRoom) wake?.(); };
+  signals.on('work', onWork);
+  queue.on('next', onRoom);
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function resolveBatch(claimed: Delivery[], now: number): Promise<Map<string, ResolvedTarget | null | undefined>> {
+    const byKind = new Map<TargetKind | null, Delivery[]>();
+    for (const delivery of claimed) {
+      const kind = targetKindOf(delivery);
+      byKind.set(kind, [...(byKind.get(kind) ?? []), delivery]);
+    }
+    const targets = new Map<string, ResolvedTarget | null | undefined>();
+    for (const [kind, list] of byKind) {
+      const resolver = kind ? resolvers[kind] : undefined;
+      if (!resolver) continue; // undefined target: released for later, see runDelivery
+      const resolved = await resolver.resolve({ db, config, now }, list);
+      for (const [id, target] of resolved) targets.set(id, target);
+    }
+    return targets;
+  }
+
+  async function claimRound(): Promise<number> {
+    const free = config.concurrency - queue.size - queue.pending;
+    if (free <= 0) return 0;
+    const limit = Math.min(free, maxBatch);
+    const now = clock.now();
+    const lockToken = `${processId}:${++claimSeq}`;
+    const claimed = await claimDueDeliveries(db, { now, limit, leaseMs: lease, lockToken });
+    if (claimed.length === 0) return 0;
+    let targets: Map<string, ResolvedTarget | null | undefined>;
+    try {
+      targets = await resolveBatch(claimed, now);
+    } catch (thrown) {
+      // the rows stay leased and come back when the lease expires; nothing is lost
+      log.error({ err: coerceError(thrown), count: claimed.length }, 'resolving claimed deliveries failed');
+      return 0;
+    }
+    for (const delivery of claimed) {
+      const target = targets.get(delivery.id);
+      void queue.add(() => runDelivery({
+        delivery, target, lockToken, db, config, clock, http, rateLimiter, recorder, logger: log,
+        isAbandoned: () => abandoned,
+        unresolvableRetryMs: UNRESOLVABLE_RETRY_MS,
+      }));
+    }
+    return claimed.length === limit ? claimed.length : 0;
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      let more = 0;
+      try {
+        more = await claimRound();
+        if (clock.now() - lastPurge > STAMP_PURGE_EVERY_MS) {
+          lastPurge = clock.now();
+          await purgeSendStamps(db, lastPurge - 10_000);
+        }
+      } catch (thrown) {
+        // a database hiccup or a bug in one round must not end the loop
+        log.error({ err: coerceError(thrown) }, 'dispatcher round failed');
+      }
+      if (!running) break;
+      // a full batch means more rows may be due: go again at once, unless the queue is full
+      waitingForRoom = queue.size + queue.pending >= config.concurrency;
+      if (more === 0 || waitingForRoom) await sleep(pollMs);
+      waitingForRoom = false;
+    }
+  }
+
+  const looping = loop();
+
+  return {
+    processId,
+    inFlight: () => queue.size + queue.pending,
+    async stop(graceMs: number) {
+      running = false;
+      signals.off('work', onWork);
+      wake?.();
+      await looping;
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
+      await Promise.race([queue.onIdle(), graceOver]);
+      clearTimeout(timer);
+      queue.clear();
+      // **MUST** give back every lease still held, so another process (or the restart) attempts
+      // those rows at once instead of waiting for the lease to expire.
+      abandoned = true;
+      try {
+        const released = await releaseLeases(db, `${processId}:`, clock.now());
+        if (released > 0) log.info({ released }, 'released leases of unfinished deliveries');
+      } catch (thrown) {
+        log.error({ err: coerceError(thrown) }, 'releasing leases failed; they expire on their own');
+      }
+      await http.close();
+    },
+  };
+}

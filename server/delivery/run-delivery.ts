@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config/index.js';
+import type { Db } from '../../db/index.js';
+import { abandonDelivery, releaseDelivery, type Delivery, type DeliveryOutcome } from '../../db/queries/deliveries.js';
+import type { Clock } from '../deps.js';
+import { coerceError } from '../errors.js';
+import type { HttpClient, HttpOutcome } from './http-client.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { Recorder } from './recorder.js';
+import { parseRetryAfterMs, retryDelayMs, scheduledDelayMs } from './retry.js';
+import { signatureHeader } from './signer.js';
+import type { ResolvedTarget } from './targets.js';
+
+export interface RunContext {
+  delivery: Delivery;
+  /** The resolved target; null = cannot be attempted any more; undefined = no resolver for its kind. */
+  target: ResolvedTarget | null | undefined;
+  lockToken: string;
+  db: Db;
+  config: Readonly<Config>;
+  clock: Clock;
+  http: HttpClient;
+  rateLimiter: RateLimiter;
+  recorder: Recorder;
+  logger: Logger;
+  /** True once shutdown gave the leases back: results must not be written any more. */
+  isAbandoned(): boolean;
+  unresolvableRetryMs: number;
+}
+
+/** The delivery's state after an attempt with this outcome (CONTRACT delivery rules 4 and 5). */
+export function nextState(delivery: Delivery, outcome: HttpOutcome, lockToken: string, config: Pick<Config, 'retryScheduleMs'>, at: number): DeliveryOutcome {
+  const attempts = delivery.attempts + 1;
+  const base = { id: delivery.id, lockToken, attempts };
+  if (outcome.ok) return { ...base, status: 'succeeded', nextAttemptAt: null };
+  // a blocked destination stays blocked; replays (max_attempts 1) are never retried
+  if (outcome.error === 'destination_blocked' || attempts >= delivery.maxAttempts) return { ...base, status: 'failed', nextAttemptAt: null };
+  const scheduled = scheduledDelayMs(config.retryScheduleMs, attempts);
+  const delay = retryDelayMs(scheduled, outcome.status, parseRetryAfterMs(outcome.retryAfter, at));
+  return { ...base, status: 'pending', nextAttemptAt: at + delay };
+}
+
+/**
+ * One claimed delivery: reserve a rate-limit slot if the target has a limit, send the signed
+ * request, and hand the outcome to the recorder. Whatever happens, the lease is given back.
+ */
+export async function runDelivery(run: RunContext): Promise<void> {
+  const { delivery, target, lockToken, db, clock, config } = run;
+  let settled = false;
+  try {
+    if (target === undefined) {
+      settled = await releaseDelivery(db, delivery.id, lockToken, clock.now() + run.unresolvableRetryMs, clock.now());
+      return;
+    }
+    if (target === null) {
+      settled = await abandonDelivery(db, delivery.id, lockToken, clock.now());
+      return;
+    }
+    if (target.rateLimit !== null) {
+      const slot = await run.rateLimiter.reserve(target);
+      if (!slot.granted) {
+        // the window is full: wait for a slot without counting an attempt
+        settled = await releaseDelivery(db, delivery.id, lockToken, slot.retryAt, clock.now());
+        return;
+      }
+    }
+    const sentAt = clock.now();
+    const timestamp = Math.floor(sentAt / 1000);
+    const headers: Record<string, string> = {
+      ...target.headers,
+      'user-agent': `Dispatch/${config.version}`,
+      'webhook-id': target.webhookId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signatureHeader(target.keys, target.webhookId, timestamp, target.body),
+    };
+    const outcome = await run.http.post(target.url, headers, target.body);
+    if (run.isAbandoned()) return;
+    const at = clock.now();
+    await run.recorder.record({ delivery, target, outcome, next: nextState(delivery, outcome, lockToken, config, at), at });
+    settled = true;
+  } catch (thrown) {
+    run.logger.error({ err: coerceError(thrown), deliveryId: delivery.id }, 'delivery failed to run');
+  } finally {
+    // **MUST** release the lease when the attempt was not recorded, so the row is attempted again
+    // soon rather than after the lease runs out. (A lost lease makes this a no-op: guarded by token.)
+    if (!settled && !run.isAbandoned()) {
+      await releaseDelivery(db, delivery.id, lockToken, clock.now() + 1000, clock.now()).catch((thrown) => {
+        run.logger.error({ err: coerceError(thrown), deliveryId: delivery.id }, 'releasing a lease failed; it expires on its own');
+      });
+    }
+  }
+}
