@@ -1,0 +1,46 @@
+import { useInput } from 'ink';
+import { wantsMore } from '../list-state.js';
+import { listMove } from '../screen.js';
+import type { AnomaliesAction, AnomaliesState } from './reducer.js';
+
+export interface AnomaliesCommands {
+  acknowledge(id: string): void;
+  resolve(id: string): void;
+  loadMore(cursor: string): void;
+}
+
+/** Anomalies keyboard: move, `a` acknowledge, `r` resolve, `f` filter, Enter details, Esc back. */
+export function useAnomaliesInput(
+  state: AnomaliesState,
+  dispatch: (a: AnomaliesAction) => void,
+  commands: AnomaliesCommands,
+  active: boolean,
+  page: number,
+  detailMax: number,
+): void {
+  useInput(
+    (input, key) => {
+      dispatch({ type: 'feedback/clear' });
+      const move = listMove(input, key, page);
+      const selected = state.anomalies.items[state.anomalies.selected];
+      if (state.detail) {
+        if (key.escape || key.backspace || key.delete || key.return) dispatch({ type: 'detail/close' });
+        else if (move !== null) dispatch({ type: 'detail/scroll', delta: move, max: detailMax });
+        else if (input === 'a') commands.acknowledge(state.detail.id);
+        else if (input === 'r') commands.resolve(state.detail.id);
+        return;
+      }
+      if (move !== null) {
+        dispatch({ type: 'list/move', list: 'anomalies', delta: move });
+        const next = { ...state.anomalies, selected: state.anomalies.selected + move };
+        if (wantsMore(next) && state.anomalies.nextCursor) commands.loadMore(state.anomalies.nextCursor);
+        return;
+      }
+      if (input === 'f') dispatch({ type: 'filter/next' });
+      else if (key.return) dispatch({ type: 'detail/open' });
+      else if (input === 'a' && selected) commands.acknowledge(selected.id);
+      else if (input === 'r' && selected) commands.resolve(selected.id);
+    },
+    { isActive: active },
+  );
+}

@@ -1,0 +1,33 @@
+import { useInput } from 'ink';
+import { wantsMore } from '../list-state.js';
+import { listMove } from '../screen.js';
+import { currentList, type AppsAction, type AppsState } from './reducer.js';
+
+export interface AppsCommands {
+  toggleEndpoint(endpointId: string, disabled: boolean): void;
+  loadMore(list: AppsState['level'], cursor: string): void;
+}
+
+/** Apps keyboard: move, Enter drills down, Esc/Backspace goes up, `e` enables/disables an endpoint. */
+export function useAppsInput(state: AppsState, dispatch: (a: AppsAction) => void, commands: AppsCommands, active: boolean, page: number): void {
+  useInput(
+    (input, key) => {
+      dispatch({ type: 'feedback/clear' });
+      const list = currentList(state);
+      const move = listMove(input, key, page);
+      if (move !== null) {
+        dispatch({ type: 'list/move', list: state.level, delta: move } as AppsAction);
+        const next = { ...list, selected: list.selected + move };
+        if (wantsMore(next) && list.nextCursor) commands.loadMore(state.level, list.nextCursor);
+        return;
+      }
+      if (key.return) dispatch({ type: 'open' });
+      else if (key.escape || key.backspace || key.delete) dispatch({ type: 'back' });
+      else if (input === 'e' && state.level === 'endpoints') {
+        const endpoint = state.endpoints.items[state.endpoints.selected];
+        if (endpoint) commands.toggleEndpoint(endpoint.id, !endpoint.disabled);
+      }
+    },
+    { isActive: active },
+  );
+}

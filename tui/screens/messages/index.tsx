@@ -1,0 +1,59 @@
+import React, { useCallback, useEffect, useReducer } from 'react';
+import { describeError } from '../../describe-error.js';
+import { useNow, usePoll } from '../../hooks/use-poll.js';
+import { useListLoader, useRunner, type ScreenProps } from '../screen.js';
+import { initialMessagesState, messagesReducer, type MessagesAction } from './reducer.js';
+import { useMessagesInput } from './use-messages-input.js';
+import { MessagesView } from './view.js';
+
+/** Screen 4: an app's messages with delivery status; Enter shows deliveries and attempts; `R` replays. */
+export function MessagesScreen({ client, width, height, refreshMs, inputActive, onCaptureChange }: ScreenProps) {
+  const [state, dispatch] = useReducer(messagesReducer, undefined, initialMessagesState);
+  const send = dispatch as (a: unknown) => void;
+  const now = useNow();
+  const run = useRunner(send);
+  const appId = state.app?.id ?? '';
+  const messageId = state.detail?.id ?? '';
+  const apps = useListLoader('apps', send, (cursor) => client.listApps({ cursor }));
+  const messages = useListLoader('messages', send, (cursor) => client.listMessages(appId, {}, { cursor }));
+
+  const loadDetail = useCallback(async () => {
+    try {
+      const [message, attempts] = await Promise.all([client.getMessage(appId, messageId), client.listMessageAttempts(appId, messageId)]);
+      dispatch({ type: 'detail/loaded', message, attempts: attempts.items, at: Date.now() });
+      dispatch({ type: 'feedback/refresh-ok' });
+    } catch (error) {
+      dispatch({ type: 'feedback/error', message: describeError(error), from: 'refresh' });
+    }
+  }, [client, appId, messageId]);
+  const refresh = useCallback(async () => {
+    if (state.level === 'apps') await apps.refresh();
+    else if (state.level === 'messages') await messages.refresh();
+    else await loadDetail();
+  }, [state.level, apps, messages, loadDetail]);
+  usePoll(refresh, refreshMs, true, `${state.level}:${appId}:${messageId}`);
+  useEffect(() => onCaptureChange(state.confirm !== null), [state.confirm, onCaptureChange]);
+
+  const replay = useCallback(
+    (id: string, endpointId: string | null) =>
+      run(async () => {
+        try {
+          await client.replayMessage(appId, id, endpointId ?? undefined);
+        } catch (error) {
+          dispatch({ type: 'replay/cancel' });
+          throw error;
+        }
+        dispatch({ type: 'replayed', id, endpointId });
+        await refresh();
+      }),
+    [client, run, appId, refresh],
+  );
+  useMessagesInput(
+    state,
+    dispatch as (a: MessagesAction) => void,
+    { replay, loadMore: (list, cursor) => void (list === 'apps' ? apps : messages).loadMore(cursor) },
+    inputActive,
+    Math.max(1, height - 5),
+  );
+  return <MessagesView state={state} width={width} height={height} now={now} />;
+}

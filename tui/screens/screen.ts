@@ -1,0 +1,82 @@
+import { useCallback, useRef } from 'react';
+import type { ApiClient } from '../api-client.js';
+import type { Page } from '../api-types.js';
+import { describeError } from '../describe-error.js';
+import type { FeedbackAction } from './feedback.js';
+import type { ListAction } from './list-state.js';
+
+/** What the app hands every screen. */
+export interface ScreenProps {
+  client: ApiClient;
+  width: number;
+  /** Terminal rows the screen may fill (status line, content, message line and footer). */
+  height: number;
+  refreshMs: number;
+  /** False when stdin is not a TTY (raw mode unsupported): the screen then only displays. */
+  inputActive: boolean;
+  /** A screen that is reading text or a confirmation asks the app to leave digits and `q` alone. */
+  onCaptureChange(capturing: boolean): void;
+}
+
+/** A list action addressed to one of a screen's lists. */
+export type Routed<T> = ListAction<T> & { list: string };
+
+type Dispatch = (action: FeedbackAction | Routed<any>) => void;
+
+/**
+ * Wraps an async key handler so its failure is caught and shown in red on the screen instead of
+ * becoming an unhandled rejection (STYLE §7).
+ */
+export function useRunner(dispatch: Dispatch): (task: () => Promise<void>) => void {
+  return useCallback(
+    (task) => {
+      task().catch((error: unknown) => dispatch({ type: 'feedback/error', message: describeError(error), from: 'action' }));
+    },
+    [dispatch],
+  );
+}
+
+/**
+ * Fetching for one paged list: `refresh` reloads the first page (live refresh), `loadMore` the
+ * page after the loaded rows (scrolling). Both report failures on the screen's error line.
+ */
+export function useListLoader<T>(list: string, dispatch: Dispatch, fetchPage: (cursor: string | null) => Promise<Page<T>>) {
+  const fetchRef = useRef(fetchPage);
+  fetchRef.current = fetchPage;
+  const refresh = useCallback(async (): Promise<Page<T> | null> => {
+    try {
+      const page = await fetchRef.current(null);
+      dispatch({ type: 'list/refreshed', list, page, at: Date.now() });
+      dispatch({ type: 'feedback/refresh-ok' });
+      return page;
+    } catch (error) {
+      dispatch({ type: 'feedback/error', message: describeError(error), from: 'refresh' });
+      return null;
+    }
+  }, [list, dispatch]);
+  const loadMore = useCallback(
+    async (cursor: string) => {
+      dispatch({ type: 'list/loading-more', list });
+      try {
+        const page = await fetchRef.current(cursor);
+        dispatch({ type: 'list/appended', list, page, at: Date.now() });
+      } catch (error) {
+        dispatch({ type: 'list/load-failed', list });
+        dispatch({ type: 'feedback/error', message: describeError(error), from: 'action' });
+      }
+    },
+    [list, dispatch],
+  );
+  return { refresh, loadMore };
+}
+
+/** Movement keys shared by every list: arrows, j/k, PgUp/PgDn, g/G (top/bottom). */
+export function listMove(input: string, key: { upArrow: boolean; downArrow: boolean; pageUp: boolean; pageDown: boolean }, page: number): number | null {
+  if (key.upArrow || input === 'k') return -1;
+  if (key.downArrow || input === 'j') return 1;
+  if (key.pageUp) return -page;
+  if (key.pageDown) return page;
+  if (input === 'g') return -1_000_000;
+  if (input === 'G') return 1_000_000;
+  return null;
+}
