@@ -6,6 +6,7 @@ import { mountRoutes } from './routes/define-route.js';
 import { apiRoutes } from './routes/index.js';
 import { operationsRouter } from './routes/operations.js';
 import { ingestRouter } from './ingest/ingest-router.js';
+import { portalRouter } from './portal/router.js';
 
 /**
  * Builds the Koa application. Never listens: server/index.ts binds the port, tests listen on
@@ -20,7 +21,8 @@ export function createApp(deps: AppDeps): Koa {
 
   const api = new Router({ prefix: '/api/v1' });
   mountRoutes(api, deps, apiRoutes);
-  for (const router of [operationsRouter(deps, apiRoutes), api]) {
+  // the recipient portal (/portal, /api/v1/portal/*) authenticates portal tokens, not API keys
+  for (const router of [operationsRouter(deps, apiRoutes), portalRouter(deps), api]) {
     app.use(router.routes());
   }
   return app;

@@ -21,7 +21,11 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   );
 }
 
-/** A path safe to log: ingest tokens and portal tokens are cut out. */
+/**
+ * A path safe to log: ingest tokens and portal tokens are cut out. Callers pass `ctx.path` (no
+ * query string), but a query is dropped anyway so `/portal?token=ps_…` can never reach a log, and
+ * any `ps_` token that lands in a path is masked.
+ */
 export function loggablePath(path: string): string {
-  return path.replace(/^\/in\/[^/]+/, '/in/[token]');
+  return path.replace(/[?#].*$/s, '').replace(/^\/in\/[^/]+/, '/in/[token]').replace(/\bps_[A-Za-z0-9]{20,}/g, 'ps_[token]');
 }

@@ -1,0 +1,69 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { ValidateFunction } from 'ajv';
+import type { AppDeps } from '../deps.js';
+import type { ErrorCode } from '../errors.js';
+import type { HttpMethod, ListPage } from '../routes/define-route.js';
+import { readJsonBody } from '../middleware/body.js';
+import { assertValid, bodyAjv, queryAjv, type JsonSchema } from '../schemas/validate.js';
+import type { PortalSession } from '../../db/queries/portal-sessions.js';
+import { authenticatePortalSession } from './auth.js';
+
+export interface PortalRouteInput<Body, Query> {
+  params: Record<string, string>;
+  body: Body;
+  query: Query;
+  /** The recipient this request may act for; every lookup is limited to it. */
+  session: PortalSession;
+  deps: AppDeps;
+  ctx: Context;
+}
+
+/**
+ * One portal operation under /api/v1/portal. Same shape as the API's RouteSpec (schema-validated
+ * body and query, `{ok, data}` / list envelopes), but authorised by a portal session token
+ * instead of an API key and scope.
+ */
+export interface PortalRouteSpec<Body = any, Query = any> {
+  method: HttpMethod;
+  /** Koa path below /api/v1/portal, e.g. `/endpoints/:id`. */
+  path: string;
+  summary: string;
+  body?: JsonSchema;
+  query?: Record<string, JsonSchema>;
+  status: 200 | 201 | 202;
+  list?: boolean;
+  /** Error codes this operation can answer besides unauthorized/internal_error. */
+  errors: ErrorCode[];
+  handler(input: PortalRouteInput<Body, Query>): Promise<unknown>;
+}
+
+export function definePortalRoute<Body = any, Query = any>(spec: PortalRouteSpec<Body, Query>): PortalRouteSpec<Body, Query> {
+  return spec;
+}
+
+/** Registers portal routes on a router, with session auth and validation in front. */
+export function mountPortalRoutes(router: Router, deps: AppDeps, routes: PortalRouteSpec[]): void {
+  for (const spec of routes) {
+    const validateBody: ValidateFunction | null = spec.body ? bodyAjv.compile(spec.body) : null;
+    const validateQuery = queryAjv.compile({ type: 'object', properties: spec.query ?? {}, additionalProperties: true });
+    router[spec.method](spec.path, async (ctx: Context) => {
+      const session = await authenticatePortalSession(deps, ctx);
+      const query = assertValid(validateQuery, { ...ctx.query }, 'query');
+      let body: unknown = undefined;
+      if (validateBody) {
+        const parsed = await readJsonBody(ctx);
+        body = assertValid(validateBody, parsed === undefined ? {} : parsed, 'body');
+      }
+      const result = await spec.handler({ params: ctx.params as Record<string, string>, body, query, session, deps, ctx });
+      ctx.status = spec.status;
+      ctx.set('cache-control', 'no-store');
+      if (spec.list) {
+        const page = result as ListPage;
+        ctx.body = { ok: true, data: page.items, next_cursor: page.next_cursor };
+      } else {
+        ctx.body = { ok: true, data: result };
+      }
+    });
+  }
+}

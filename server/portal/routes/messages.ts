@@ -1,0 +1,102 @@
+import { findEndpoint } from '../../../db/queries/endpoints.js';
+import {
+  findRecipientMessage, listRecipientAttempts, listRecipientMessages, summarizeRecipientDeliveries, type RecipientDeliverySummary,
+} from '../../../db/queries/portal-messages.js';
+import type { PortalSession } from '../../../db/queries/portal-sessions.js';
+import type { DbOrTx } from '../../../db/index.js';
+import { AppError } from '../../errors.js';
+import { serializeAttempt } from '../../routes/attempts.js';
+import { messageRoutes, serializeMessage } from '../../routes/messages.js';
+import { iso } from '../../routes/serialize.js';
+import { paginationQuery, type PageQuery } from '../../schemas/common.js';
+import { eventTypeName } from '../../schemas/event-types.js';
+import { definePortalRoute } from '../define-portal-route.js';
+import { apiOperation, portalCaller } from '../delegate.js';
+
+const refOf = (session: PortalSession) => ({ appId: session.appId, recipientId: session.recipientId });
+
+async function requireRecipientMessage(db: DbOrTx, session: PortalSession, id: string) {
+  const message = await findRecipientMessage(db, refOf(session), id);
+  if (!message) throw new AppError('message_not_found', `No message "${id}" was sent to you.`);
+  return message;
+}
+
+const serializeDelivery = (d: RecipientDeliverySummary) => ({
+  endpoint_id: d.endpointId,
+  status: d.status,
+  attempts: d.attempts,
+  next_attempt_at: iso(d.nextAttemptAt),
+  last_attempt: d.lastAttempt && {
+    id: d.lastAttempt.id,
+    status: d.lastAttempt.status,
+    response_status: d.lastAttempt.responseStatus,
+    error: d.lastAttempt.error,
+    created_at: iso(d.lastAttempt.createdAt),
+  },
+});
+
+/** The API's replay operation: the portal adds the recipient checks in front and runs it as is. */
+const replayOperation = apiOperation(messageRoutes, 'post', '/apps/:app/messages/:msg/replay');
+
+interface MessageQuery extends PageQuery {
+  event_type?: string;
+}
+
+interface AttemptQuery extends PageQuery {
+  endpoint_id?: string;
+}
+
+export const portalMessageRoutes = [
+  definePortalRoute<undefined, MessageQuery>({
+    method: 'get',
+    path: '/messages',
+    summary: 'Messages sent to this recipient, newest first, with their deliveries to its endpoints',
+    query: { ...paginationQuery, event_type: eventTypeName },
+    status: 200,
+    list: true,
+    errors: [],
+    async handler({ session, query, deps }) {
+      const page = await listRecipientMessages(deps.db, refOf(session), { limit: query.limit, cursor: query.cursor, eventType: query.event_type });
+      const deliveries = await summarizeRecipientDeliveries(deps.db, session.recipientId, page.items.map((m) => m.id));
+      return {
+        items: page.items.map((m) => ({ ...serializeMessage(m), deliveries: (deliveries.get(m.id) ?? []).map(serializeDelivery) })),
+        next_cursor: page.nextCursor,
+      };
+    },
+  }),
+  definePortalRoute<undefined, AttemptQuery>({
+    method: 'get',
+    path: '/messages/:id/attempts',
+    summary: "A message's attempts to this recipient's endpoints, newest first",
+    query: { ...paginationQuery, endpoint_id: { type: 'string', maxLength: 64 } },
+    status: 200,
+    list: true,
+    errors: ['message_not_found'],
+    async handler({ session, params, query, deps }) {
+      const message = await requireRecipientMessage(deps.db, session, params.id);
+      const page = await listRecipientAttempts(deps.db, session.recipientId, message.id, { limit: query.limit, cursor: query.cursor, endpointId: query.endpoint_id });
+      return { items: page.items.map(serializeAttempt), next_cursor: page.nextCursor };
+    },
+  }),
+  definePortalRoute<{ endpoint_id: string }>({
+    method: 'post',
+    path: '/messages/:id/replay',
+    summary: 'Send a message again to one of this recipient\'s endpoints',
+    body: { type: 'object', required: ['endpoint_id'], additionalProperties: false, properties: { endpoint_id: { type: 'string', minLength: 1, maxLength: 64 } } },
+    status: 202,
+    errors: ['message_not_found', 'endpoint_not_found', 'payload_expired'],
+    async handler({ session, params, body, deps, ctx }) {
+      const message = await requireRecipientMessage(deps.db, session, params.id);
+      const endpoint = await findEndpoint(deps.db, session.recipientId, body.endpoint_id);
+      if (!endpoint) throw new AppError('endpoint_not_found', `No endpoint "${body.endpoint_id}" of yours.`);
+      return replayOperation.handler({
+        params: { app: session.appId, msg: message.id },
+        body: { endpoint_id: endpoint.id },
+        query: {},
+        auth: portalCaller(session),
+        deps,
+        ctx,
+      });
+    },
+  }),
+];

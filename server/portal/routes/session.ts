@@ -1,0 +1,44 @@
+import { findAppByRef } from '../../../db/queries/apps.js';
+import { listEventTypes } from '../../../db/queries/event-types.js';
+import { findRecipientById } from '../../../db/queries/recipients.js';
+import { AppError } from '../../errors.js';
+import { iso } from '../../routes/serialize.js';
+import { paginationQuery, type PageQuery } from '../../schemas/common.js';
+import { serializeEventType } from '../../schemas/event-types.js';
+import { definePortalRoute } from '../define-portal-route.js';
+
+export const portalSessionInfoRoutes = [
+  definePortalRoute({
+    method: 'get',
+    path: '/session',
+    summary: 'Who this portal session is for and when it expires',
+    status: 200,
+    errors: [],
+    async handler({ session, deps }) {
+      const [app, recipient] = await Promise.all([
+        findAppByRef(deps.db, session.workspaceId, session.appId),
+        findRecipientById(deps.db, session.recipientId),
+      ]);
+      // the recipient was deleted after the token was checked: the session is gone with it
+      if (!app || !recipient) throw new AppError('unauthorized', 'The portal session is unknown or has expired; ask for a new link.');
+      return {
+        app: { id: app.id, name: app.name },
+        recipient: { id: recipient.id, uid: recipient.uid, name: recipient.name },
+        expires_at: iso(session.expiresAt),
+      };
+    },
+  }),
+  definePortalRoute<undefined, PageQuery>({
+    method: 'get',
+    path: '/event-types',
+    summary: "The app's event types (not archived), for the subscription picker",
+    query: { ...paginationQuery },
+    status: 200,
+    list: true,
+    errors: [],
+    async handler({ session, query, deps }) {
+      const page = await listEventTypes(deps.db, session.appId, { limit: query.limit, cursor: query.cursor, includeArchived: false });
+      return { items: page.items.map(serializeEventType), next_cursor: page.nextCursor };
+    },
+  }),
+];
