@@ -132,7 +132,7 @@ forEachDatabase(t, 'endpoints API re-enables a disabled endpoint and announces i
 });
 
 forEachDatabase(t, 'endpoints API rotates the secret and keeps the previous one for 24 h', async (t, server) => {
-  const { appId, recipientId } = await setup(server);
+  const { appId } = await setup(server);
   const created = await server.request('POST', BASE, { body: { url: 'https://hooks.acme.example/in' } });
   const { id, secret: first } = created.body.data;
 
