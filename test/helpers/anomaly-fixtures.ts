@@ -188,3 +188,21 @@ export async function waitUntil<T>(check: () => Promise<T | null | undefined | f
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The API calls of a test server that the fixtures use (keeps this helper free of the server type). */
+interface ApiCaller {
+  workspaceId: string;
+  request(method: string, path: string, options?: { body?: unknown }): Promise<{ status: number; body: any }>;
+}
+
+/** An app, a recipient and an endpoint created through the real API; returns the endpoint and its API path. */
+export async function createEndpointViaApi(server: ApiCaller, url = 'https://hooks.example.com/dispatch'): Promise<Target & { path: string }> {
+  const app = await server.request('POST', '/api/v1/apps', { body: { name: 'billing' } });
+  if (app.status !== 201) throw new Error(`app create answered ${app.status}`);
+  const recipient = await server.request('POST', `/api/v1/apps/${app.body.data.id}/recipients`, { body: { name: 'acme' } });
+  if (recipient.status !== 201) throw new Error(`recipient create answered ${recipient.status}`);
+  const base = `/api/v1/apps/${app.body.data.id}/recipients/${recipient.body.data.id}/endpoints`;
+  const endpoint = await server.request('POST', base, { body: { url } });
+  if (endpoint.status !== 201) throw new Error(`endpoint create answered ${endpoint.status}: ${JSON.stringify(endpoint.body)}`);
+  return { kind: 'endpoint', id: endpoint.body.data.id, workspaceId: server.workspaceId, path: `${base}/${endpoint.body.data.id}` };
+}
