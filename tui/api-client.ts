@@ -96,7 +96,7 @@ export function createApiClient({ baseUrl, apiKey, timeoutMs = 10_000 }: ApiClie
     setEndpointDisabled: (app: string, recipient: string, endpoint: string, disabled: boolean) =>
       data<Endpoint>('PATCH', `/api/v1/apps/${seg(app)}/recipients/${seg(recipient)}/endpoints/${seg(endpoint)}`, { disabled }),
 
-    listMessages: (app: string, filter: { status?: string } = {}, o?: ListOptions) =>
+    listMessages: (app: string, filter: { status?: string; since?: string } = {}, o?: ListOptions) =>
       list<Message>(`/api/v1/apps/${seg(app)}/messages`, filter, o),
     getMessage: (app: string, msg: string) => data<Message>('GET', `/api/v1/apps/${seg(app)}/messages/${seg(msg)}`),
     listMessageAttempts: (app: string, msg: string, o?: ListOptions) =>

@@ -121,6 +121,7 @@ export interface IngestEventDetail extends IngestEvent {
   headers: Record<string, string | string[]> | Array<[string, string]>;
   body: string | null;
   body_encoding?: 'utf8' | 'base64' | string;
+  body_expired?: boolean;
   rejection_reason?: string | null;
   attempts?: Attempt[];
 }

@@ -20,10 +20,10 @@ export const KEY = {
  * Polls `check` until it returns something truthy (returned) or `timeoutMs` passes; the error
  * names `what` and, for frames, shows the last one so a failing TUI test explains itself.
  */
-export async function poll<T>(check: () => T, what: () => string, timeoutMs = 8000): Promise<NonNullable<T>> {
+export async function poll<T>(check: () => T | Promise<T>, what: () => string, timeoutMs = 8000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

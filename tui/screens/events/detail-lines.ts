@@ -26,7 +26,7 @@ function queryText(query: IngestEventDetail['query']): string {
   return text ? `?${text}` : '';
 }
 
-/** The event detail as wrapped lines: request line, status, headers, body (pretty JSON), attempts. */
+/** The event detail as wrapped lines: request line, status, attempts, headers, body (pretty JSON). */
 export function eventDetailLines(event: IngestEventDetail, sourceName: string, width: number): Line[] {
   const wrap = (texts: string[], color?: string): Line[] => wrapLines(texts, width).map((text) => ({ text, color }));
   const attempts = event.attempts ?? [];
@@ -36,13 +36,13 @@ export function eventDetailLines(event: IngestEventDetail, sourceName: string, w
     ...wrap([`source ${sourceName} · received ${shortTime(event.created_at)}`]),
     ...(event.rejection_reason ? wrap([`rejected: ${event.rejection_reason}`], 'magenta') : []),
     { text: '' },
+    { text: `attempts (${attempts.length})`, bold: true },
+    ...(attempts.length ? attempts.map(attemptLine) : [{ text: 'none (no destination, held, or not yet attempted)', color: 'gray' }]),
+    { text: '' },
     { text: 'headers', bold: true },
     ...wrap(headerLines(event.headers), 'gray'),
     { text: '' },
     { text: `body${event.body_encoding === 'base64' ? ' (base64)' : ''}`, bold: true },
-    ...wrap(bodyLines(event.body, event.body_encoding)),
-    { text: '' },
-    { text: `attempts (${attempts.length})`, bold: true },
-    ...(attempts.length ? attempts.map(attemptLine) : [{ text: 'none (no destination, held, or not yet attempted)', color: 'gray' }]),
+    ...(event.body_expired ? [{ text: '(purged by the retention policy)', color: 'gray' }] : wrap(bodyLines(event.body, event.body_encoding))),
   ];
 }

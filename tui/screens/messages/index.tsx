@@ -1,10 +1,24 @@
 import React, { useCallback, useEffect, useReducer } from 'react';
+import type { ApiClient } from '../../api-client.js';
 import { describeError } from '../../describe-error.js';
 import { useNow, usePoll } from '../../hooks/use-poll.js';
 import { useListLoader, useRunner, type ScreenProps } from '../screen.js';
 import { initialMessagesState, messagesReducer, type MessagesAction } from './reducer.js';
 import { useMessagesInput } from './use-messages-input.js';
 import { MessagesView } from './view.js';
+
+const STATUSES = ['pending', 'failed', 'succeeded'] as const;
+
+/**
+ * Each message's delivery status as the server derives it, read from the status-filtered lists
+ * (one page each, back to the oldest loaded message) since list rows carry only a count.
+ */
+export async function messageStatuses(client: ApiClient, appId: string, since: string | undefined): Promise<Record<string, string>> {
+  const pages = await Promise.all(STATUSES.map((status) => client.listMessages(appId, { status, ...(since ? { since } : {}) }, { limit: 100 })));
+  const statuses: Record<string, string> = {};
+  pages.forEach((page, i) => page.items.forEach((m) => (statuses[m.id] = STATUSES[i])));
+  return statuses;
+}
 
 /** Screen 4: an app's messages with delivery status; Enter shows deliveries and attempts; `R` replays. */
 export function MessagesScreen({ client, width, height, refreshMs, inputActive, onCaptureChange }: ScreenProps) {
@@ -26,11 +40,18 @@ export function MessagesScreen({ client, width, height, refreshMs, inputActive, 
       dispatch({ type: 'feedback/error', message: describeError(error), from: 'refresh' });
     }
   }, [client, appId, messageId]);
+  const oldest = state.messages.items[state.messages.items.length - 1]?.created_at;
   const refresh = useCallback(async () => {
     if (state.level === 'apps') await apps.refresh();
-    else if (state.level === 'messages') await messages.refresh();
-    else await loadDetail();
-  }, [state.level, apps, messages, loadDetail]);
+    else if (state.level === 'detail') await loadDetail();
+    else if (await messages.refresh()) {
+      try {
+        dispatch({ type: 'statuses', statuses: await messageStatuses(client, appId, oldest) });
+      } catch {
+        // statuses stay "…"; the list itself loaded
+      }
+    }
+  }, [state.level, apps, messages, loadDetail, client, appId, oldest]);
   usePoll(refresh, refreshMs, true, `${state.level}:${appId}:${messageId}`);
   useEffect(() => onCaptureChange(state.confirm !== null), [state.confirm, onCaptureChange]);
 

@@ -22,6 +22,8 @@ export interface MessagesState extends Feedback {
   detail: MessageDetail | null;
   /** A replay waiting for confirmation: every endpoint, or one chosen in the detail view. */
   confirm: { id: string; endpointId: string | null } | null;
+  /** Message id → delivery status, from the server's status-filtered lists. */
+  statuses: Record<string, string>;
 }
 
 export type MessagesAction =
@@ -32,13 +34,14 @@ export type MessagesAction =
   | { type: 'back' }
   | { type: 'detail/loaded'; message: Message; attempts: Attempt[]; at: number }
   | { type: 'detail/move'; delta: number }
+  | { type: 'statuses'; statuses: Record<string, string> }
   | { type: 'replay/ask' }
   | { type: 'replay/choose'; endpointId: string | null }
   | { type: 'replay/cancel' }
   | { type: 'replayed'; id: string; endpointId: string | null };
 
 export function initialMessagesState(): MessagesState {
-  return { ...noFeedback, level: 'apps', apps: emptyList(), messages: emptyList(), app: null, detail: null, confirm: null };
+  return { ...noFeedback, level: 'apps', apps: emptyList(), messages: emptyList(), app: null, detail: null, confirm: null, statuses: {} };
 }
 
 /** Messages screen: pick an app, list its messages, open one's deliveries and attempts, replay. */
@@ -52,7 +55,7 @@ export function messagesReducer(state: MessagesState, action: MessagesAction): M
     case 'open': {
       if (state.level === 'apps') {
         const app = state.apps.items[state.apps.selected];
-        return app ? { ...state, level: 'messages', app, messages: emptyList() } : state;
+        return app ? { ...state, level: 'messages', app, messages: emptyList(), statuses: {} } : state;
       }
       if (state.level === 'messages') {
         const message = state.messages.items[state.messages.selected];
@@ -75,6 +78,8 @@ export function messagesReducer(state: MessagesState, action: MessagesAction): M
       const count = state.detail.message?.deliveries?.length ?? 0;
       return { ...state, detail: { ...state.detail, selected: Math.max(0, Math.min(count - 1, state.detail.selected + action.delta)) } };
     }
+    case 'statuses':
+      return { ...state, statuses: { ...state.statuses, ...action.statuses } };
     case 'replay/ask': {
       const id = state.level === 'detail' ? state.detail?.id : state.level === 'messages' ? state.messages.items[state.messages.selected]?.id : undefined;
       return id ? { ...state, confirm: { id, endpointId: null } } : state;
@@ -109,12 +114,17 @@ export function selectedAttempts(state: MessagesState): Attempt[] {
   return endpointId ? attempts.filter((a) => a.endpoint_id === endpointId) : attempts;
 }
 
-/** A message's delivery summary for the list: server status, else derived from its deliveries. */
-export function messageStatus(message: Message): string {
-  if (message.status) return message.status;
+/**
+ * A message's delivery status for the list: as the server classified it (status-filtered lists),
+ * else derived from its deliveries; "none" when no endpoint matched, "…" while unknown.
+ */
+export function messageStatus(message: Message, statuses: Record<string, string> = {}): string {
+  if (message.delivery_count === 0) return 'none';
+  const known = statuses[message.id] ?? message.status;
+  if (known) return known;
   const deliveries = message.deliveries;
-  if (!deliveries) return message.delivery_count === 0 ? 'no endpoints' : '—';
-  if (deliveries.length === 0) return 'no endpoints';
+  if (!deliveries) return '…';
+  if (deliveries.length === 0) return 'none';
   if (deliveries.some((d) => d.status === 'pending')) return 'pending';
   return deliveries.some((d) => d.status === 'failed') ? 'failed' : 'succeeded';
 }

@@ -18,13 +18,15 @@ const appColumns: Column<App>[] = [
   { header: 'ID', value: (a) => a.id },
 ];
 
-const messageColumns: Column<Message>[] = [
-  { header: 'CREATED', width: 19, value: (m) => shortTime(m.created_at) },
-  { header: 'EVENT TYPE', width: 22, value: (m) => m.event_type },
-  { header: 'STATUS', width: 12, value: (m) => messageStatus(m), color: (m) => STATUS_COLOR[messageStatus(m)] },
-  { header: 'DELIVERIES', width: 10, value: (m) => String(m.delivery_count ?? m.deliveries?.length ?? '—') },
-  { header: 'ID', value: (m) => m.id },
-];
+function messageColumns(statuses: Record<string, string>): Column<Message>[] {
+  return [
+    { header: 'CREATED', width: 19, value: (m) => shortTime(m.created_at) },
+    { header: 'EVENT TYPE', width: 22, value: (m) => m.event_type },
+    { header: 'STATUS', width: 10, value: (m) => messageStatus(m, statuses), color: (m) => STATUS_COLOR[messageStatus(m, statuses)] },
+    { header: 'ENDPOINTS', width: 9, value: (m) => String(m.delivery_count ?? m.deliveries?.length ?? '—') },
+    { header: 'ID', value: (m) => m.id },
+  ];
+}
 
 const deliveryColumns: Column<Delivery>[] = [
   { header: 'ENDPOINT', width: 28, value: (d) => d.endpoint_id },
@@ -57,7 +59,7 @@ export function MessagesView({ state, width, height, now }: { state: MessagesSta
       <StatusLine title={title} updatedAt={updatedAt} now={now} width={width} />
       {state.level === 'apps' ? <Table columns={appColumns} rows={state.apps.items} selected={state.apps.selected} width={width} height={body} empty={state.apps.loaded ? 'No apps.' : 'Loading…'} /> : null}
       {state.level === 'messages' ? (
-        <Table columns={messageColumns} rows={state.messages.items} selected={state.messages.selected} width={width} height={body} empty={state.messages.loaded ? 'No messages.' : 'Loading…'} focused={!state.confirm} />
+        <Table columns={messageColumns(state.statuses)} rows={state.messages.items} selected={state.messages.selected} width={width} height={body} empty={state.messages.loaded ? 'No messages.' : 'Loading…'} focused={!state.confirm} />
       ) : null}
       {state.level === 'detail' ? <DetailPane state={state} width={width} height={body} /> : null}
       {state.confirm ? <Confirm question={confirmText} choices={hintsFor(state).map(([k, a]) => `${k} ${a}`).join(' · ')} /> : null}
