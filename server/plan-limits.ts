@@ -18,12 +18,12 @@ export function assertBelowLimit(limit: number | undefined, current: number, wha
 export async function assertAppLimit(db: DbOrTx, config: Pick<Config, 'planLimits'>, workspaceId: string): Promise<void> {
   const limit = config.planLimits.apps;
   if (limit === undefined) return;
-  assertBelowLimit(limit, await countApps(db, workspaceId), 'apps per workspace (apps)');
+  assertBelowLimit(limit, await countApps(db, workspaceId, { lock: true }), 'apps per workspace (apps)');
 }
 
 /** 429 when the recipient already has `planLimits.endpoints_per_recipient` endpoints. */
 export async function assertEndpointLimit(db: DbOrTx, config: Pick<Config, 'planLimits'>, recipientId: string): Promise<void> {
   const limit = config.planLimits.endpoints_per_recipient;
   if (limit === undefined) return;
-  assertBelowLimit(limit, await countEndpoints(db, recipientId), 'endpoints per recipient (endpoints_per_recipient)');
+  assertBelowLimit(limit, await countEndpoints(db, recipientId, { lock: true }), 'endpoints per recipient (endpoints_per_recipient)');
 }

@@ -1,4 +1,4 @@
-import type { DbOrTx } from '../index.js';
+import { isMysql, type DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
 import { AppError } from '../../server/errors.js';
 import { fromJson, isUniqueViolation, toJson, toNumber } from './json.js';
@@ -109,7 +109,13 @@ export async function deleteApp(db: DbOrTx, id: string): Promise<boolean> {
   return (await db('apps').where({ id }).delete()) > 0;
 }
 
-export async function countApps(db: DbOrTx, workspaceId: string): Promise<number> {
+/**
+ * The workspace's app count. With `lock` (inside a transaction) the workspace row is locked first
+ * on MySQL, so concurrent creators count one after another and a plan limit cannot be overshot;
+ * SQLite already runs one writer at a time.
+ */
+export async function countApps(db: DbOrTx, workspaceId: string, options: { lock?: boolean } = {}): Promise<number> {
+  if (options.lock && isMysql(db)) await db('workspaces').where({ id: workspaceId }).select('id').forUpdate();
   const row = await db('apps').where({ workspace_id: workspaceId }).count({ n: '*' }).first();
   return toNumber(row?.n ?? 0);
 }

@@ -1,4 +1,4 @@
-import type { DbOrTx } from '../index.js';
+import { isMysql, type DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
 import { openSecret, sealSecret } from '../../server/secrets.js';
 import { fromJson, toBool, toJson, toNumber, toNumberOrNull } from './json.js';
@@ -155,7 +155,9 @@ export async function listEndpoints(db: DbOrTx, recipientId: string, page: { lim
   return pageByIdDesc(db('endpoints').where({ recipient_id: recipientId }), page, toEndpoint);
 }
 
-export async function countEndpoints(db: DbOrTx, recipientId: string): Promise<number> {
+/** The recipient's endpoint count; with `lock` (in a transaction) the recipient row is locked first on MySQL, as countApps does. */
+export async function countEndpoints(db: DbOrTx, recipientId: string, options: { lock?: boolean } = {}): Promise<number> {
+  if (options.lock && isMysql(db)) await db('recipients').where({ id: recipientId }).select('id').forUpdate();
   const row = await db('endpoints').where({ recipient_id: recipientId }).count({ n: '*' }).first();
   return toNumber(row?.n ?? 0);
 }

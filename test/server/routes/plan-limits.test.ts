@@ -31,6 +31,16 @@ forEachDatabase(t, 'plan limits answer 429 for the apps of a workspace', async (
   t.equal((await server.request('POST', '/api/v1/apps', { body: { name: 'c' } })).status, 201, 'deleting one frees a slot');
 }, { env: { DISPATCH_PLAN_LIMITS: '{"apps":2}' } });
 
+forEachDatabase(t, 'plan limits hold under concurrent creates', async (t, server) => {
+  const apps = await Promise.all(Array.from({ length: 8 }, (_, i) => server.request('POST', '/api/v1/apps', { body: { name: `app ${i}` } })));
+  t.same(apps.map((r) => r.status).sort(), [201, 201, 201, 429, 429, 429, 429, 429]);
+  await server.request('POST', '/api/v1/apps/' + apps.find((r) => r.status === 201)?.body.data.id + '/recipients', { body: { uid: 'r' } });
+  const appId = apps.find((r) => r.status === 201)?.body.data.id;
+  const endpoints = await Promise.all(Array.from({ length: 6 }, () =>
+    server.request('POST', `/api/v1/apps/${appId}/recipients/r/endpoints`, { body: { url: 'https://h.example/' } })));
+  t.same(endpoints.map((r) => r.status).sort(), [201, 201, 429, 429, 429, 429]);
+}, { env: { DISPATCH_PLAN_LIMITS: '{"apps":3,"endpoints_per_recipient":2}' } });
+
 forEachDatabase(t, 'plan limits answer 429 for the endpoints of one recipient', async (t, server) => {
   await server.request('POST', '/api/v1/apps', { body: { name: 'a', uid: 'a' } });
   await server.request('POST', '/api/v1/apps/a/recipients', { body: { uid: 'r1' } });
