@@ -84,3 +84,19 @@ forEachDatabase(t, 'apps API answers 409 for a duplicate uid', async (t, server)
   const elsewhere = await server.request('POST', '/api/v1/apps', { key: second.key, body: { name: 'a', uid: 'shop' } });
   t.equal(elsewhere.status, 201);
 });
+
+forEachDatabase(t, 'apps API deletes an app with its event types, recipients and endpoints', async (t, server) => {
+  const app = (await server.request('POST', '/api/v1/apps', { body: { name: 'a', uid: 'a' } })).body.data;
+  const keep = (await server.request('POST', '/api/v1/apps', { body: { name: 'b', uid: 'b' } })).body.data;
+  for (const uid of ['a', 'b']) {
+    await server.request('POST', `/api/v1/apps/${uid}/event-types`, { body: { name: 'x.created' } });
+    await server.request('POST', `/api/v1/apps/${uid}/recipients`, { body: { uid: 'r' } });
+    t.equal((await server.request('POST', `/api/v1/apps/${uid}/recipients/r/endpoints`, { body: { url: 'https://h.example/' } })).status, 201);
+  }
+  t.equal((await server.request('DELETE', '/api/v1/apps/a')).status, 200);
+  for (const table of ['event_types', 'recipients', 'endpoints']) {
+    const rows = await server.db(table).select('app_id');
+    t.same(rows.map((r: { app_id: string }) => r.app_id), [keep.id], `${table} of the deleted app are gone`);
+  }
+  t.not(app.id, keep.id);
+});
