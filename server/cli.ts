@@ -2,6 +2,7 @@
 import { loadConfig, ConfigError } from '../config/index.js';
 import { createDb, migrate } from '../db/index.js';
 import { createWorkspaceWithKey } from './bootstrap.js';
+import { encryptSecrets } from './encrypt-secrets.js';
 import { iso } from './routes/serialize.js';
 
 const USAGE = `Usage: dispatch <command>
@@ -9,6 +10,7 @@ const USAGE = `Usage: dispatch <command>
 Commands:
   workspace create <name> [--json]   create a workspace and print its first admin (*) key
   migrate                            apply pending database migrations and exit
+  encrypt-secrets                    seal every secret still stored in plain text with DISPATCH_ENCRYPTION_KEY
   help                               show this help
 
 The database is DATABASE_URL (default sqlite:./data/dispatch.sqlite).`;
@@ -37,6 +39,24 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv, out: NodeJS.Writab
       await migrate(db);
       out.write('migrations applied\n');
       return 0;
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  if (command === 'encrypt-secrets' && subcommand === undefined) {
+    if (!config.encryptionKey) {
+      err.write('dispatch: encrypt-secrets needs DISPATCH_ENCRYPTION_KEY (a 32-byte key in base64, e.g. openssl rand -base64 32)\n');
+      return 2;
+    }
+    const db = createDb({ databaseUrl: config.databaseUrl, poolSize: 2 });
+    try {
+      await migrate(db);
+      const report = await encryptSecrets(db, config.encryptionKey);
+      out.write(`sealed the secrets of ${report.endpoints} endpoint(s) and ${report.sources} source(s)\n`);
+      if (report.unreadable === 0) return 0;
+      err.write(`dispatch: ${report.unreadable} stored secret(s) are sealed with a different key and cannot be opened with DISPATCH_ENCRYPTION_KEY\n`);
+      return 1;
     } finally {
       await db.destroy();
     }

@@ -1,6 +1,8 @@
 import type { AppDeps } from './deps.js';
 import { startAnomalyWorker } from './anomalies/worker.js';
 import { startDispatcher } from './delivery/dispatcher.js';
+import { startSecretSealer } from './encrypt-secrets.js';
+import { startRetentionWorker } from './retention/worker.js';
 
 /** Background work that runs beside the HTTP server (dispatcher, anomaly detectors, retention). */
 export interface Workers {
@@ -12,6 +14,8 @@ export function startWorkers(deps: AppDeps): Workers {
   const started: Workers[] = [];
   started.push(startAnomalyWorker(deps));
   started.push(startDispatcher(deps));
+  started.push(startRetentionWorker(deps));
+  started.push(startSecretSealer(deps));
   return {
     async stop(graceMs) {
       await Promise.all(started.map((worker) => worker.stop(graceMs)));
