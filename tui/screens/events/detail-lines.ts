@@ -30,7 +30,7 @@ function queryText(query: IngestEventDetail['query']): string {
 export function eventDetailLines(event: IngestEventDetail, sourceName: string, width: number): Line[] {
   const wrap = (texts: string[], color?: string): Line[] => wrapLines(texts, width).map((text) => ({ text, color }));
   const attempts = event.attempts ?? [];
-  return [
+  const lines: Line[] = [
     ...wrap([`${event.method} ${event.path ?? ''}${queryText(event.query)}`]).map((l) => ({ ...l, bold: true })),
     { text: `status ${event.status} · ${event.verified ? 'verified' : 'not verified'} · ${event.id}`, color: eventStatusColor(event.status) },
     ...wrap([`source ${sourceName} · received ${shortTime(event.created_at)}`]),
@@ -45,4 +45,6 @@ export function eventDetailLines(event: IngestEventDetail, sourceName: string, w
     { text: `body${event.body_encoding === 'base64' ? ' (base64)' : ''}`, bold: true },
     ...(event.body_expired ? [{ text: '(purged by the retention policy)', color: 'gray' }] : wrap(bodyLines(event.body, event.body_encoding))),
   ];
+  // every line wrapped, so the scroll view's line count is the row count
+  return lines.flatMap((line) => wrapLines([line.text], width).map((text) => ({ ...line, text })));
 }

@@ -49,11 +49,9 @@ export function MessagesView({ state, width, height, now }: { state: MessagesSta
   const title =
     state.level === 'apps' ? 'Messages — pick an app' : state.level === 'messages' ? `Messages › ${state.app?.name} (${state.messages.items.length}${state.messages.nextCursor ? '+' : ''})` : `Message ${detail?.id}`;
   const updatedAt = state.level === 'detail' ? (detail?.updatedAt ?? null) : state.level === 'apps' ? state.apps.updatedAt : state.messages.updatedAt;
-  const confirmText = state.confirm
-    ? state.level === 'detail' && selectedEndpointId(state)
-      ? `Replay ${state.confirm.id}: to every endpoint (a), or only to ${selectedEndpointId(state)} (o)?`
-      : `Replay ${state.confirm.id} to every endpoint now?`
-    : '';
+  const only = state.level === 'detail' ? selectedEndpointId(state) : null;
+  const confirmText = state.confirm ? (only ? `Replay ${state.confirm.id} now?` : `Replay ${state.confirm.id} to every endpoint now?`) : '';
+  const confirmChoices = only ? `a every endpoint · o only ${only} · n/Esc cancel` : 'y yes · n/Esc cancel';
   return (
     <Box flexDirection="column" height={height}>
       <StatusLine title={title} updatedAt={updatedAt} now={now} width={width} />
@@ -62,7 +60,7 @@ export function MessagesView({ state, width, height, now }: { state: MessagesSta
         <Table columns={messageColumns(state.statuses)} rows={state.messages.items} selected={state.messages.selected} width={width} height={body} empty={state.messages.loaded ? 'No messages.' : 'Loading…'} focused={!state.confirm} />
       ) : null}
       {state.level === 'detail' ? <DetailPane state={state} width={width} height={body} /> : null}
-      {state.confirm ? <Confirm question={confirmText} choices={hintsFor(state).map(([k, a]) => `${k} ${a}`).join(' · ')} /> : null}
+      {state.confirm ? <Confirm question={confirmText} choices={confirmChoices} /> : null}
       <MessageLine error={state.error} notice={state.notice} />
       <Footer hints={hintsFor(state)} global={!state.confirm} />
     </Box>
