@@ -2,6 +2,7 @@ import type { AppDeps } from './deps.js';
 import { startAnomalyWorker } from './anomalies/worker.js';
 import { startDispatcher } from './delivery/dispatcher.js';
 import { startSecretSealer } from './encrypt-secrets.js';
+import { reportInFlight } from './metrics.js';
 import { startRetentionWorker } from './retention/worker.js';
 
 /** Background work that runs beside the HTTP server (dispatcher, anomaly detectors, retention). */
@@ -13,7 +14,8 @@ export interface Workers {
 export function startWorkers(deps: AppDeps): Workers {
   const started: Workers[] = [];
   started.push(startAnomalyWorker(deps));
-  started.push(startDispatcher(deps));
+  const dispatcher = startDispatcher(deps);
+  started.push(dispatcher, reportInFlight(deps.signals, dispatcher.inFlight));
   started.push(startRetentionWorker(deps));
   started.push(startSecretSealer(deps));
   return {

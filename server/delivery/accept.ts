@@ -132,6 +132,7 @@ export async function acceptMessage(deps: AppDeps, app: App, request: SendReques
       return { message, payload: request.payload, deliveryCount: endpoints.length };
     });
     if (accepted.deliveryCount > 0) deps.signals.emit('work');
+    deps.signals.emit('accepted', { count: 1 });
     return accepted;
   } catch (error) {
     if (!(error instanceof DuplicateKey)) throw error;

@@ -99,6 +99,12 @@ export function createRecorder(options: {
         workspaceId: item.target.workspaceId,
         status: item.outcome.ok ? 'succeeded' : 'failed',
         consecutiveFailures: health?.consecutiveFailures ?? (item.outcome.ok ? 0 : 1),
+        // for /metrics (server/metrics.ts): error class, latency, and accept → first attempt
+        error: item.outcome.error,
+        durationMs: item.outcome.durationMs,
+        firstAttempt: item.delivery.trigger === 'scheduled' && item.delivery.attempts === 0,
+        acceptedAt: item.delivery.createdAt,
+        at: item.at,
       });
     } catch (thrown) {
       // a listener's bug must not undo or block the delivery loop

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AppDeps } from '../deps.js';
 import type { RouteSpec } from './define-route.js';
 import { buildOpenApi, openApiYaml } from '../openapi.js';
+import { createMetrics } from '../metrics.js';
 
 const require = createRequire(import.meta.url);
 const swaggerUiDir: string = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
@@ -38,7 +39,7 @@ const DOCS_INIT = `window.ui = SwaggerUIBundle({
   tryItOutEnabled: false
 });`;
 
-/** /healthz, /readyz, the OpenAPI document and the self-hosted interactive reference at /docs. */
+/** /healthz, /readyz, /metrics, the OpenAPI document and the self-hosted interactive reference at /docs. */
 export function operationsRouter(deps: AppDeps, routes: RouteSpec[]): Router {
   const router = new Router();
   let openApi: ReturnType<typeof buildOpenApi> | null = null;
@@ -61,6 +62,9 @@ export function operationsRouter(deps: AppDeps, routes: RouteSpec[]): Router {
       ? { ok: true, data: { status: 'ready' } }
       : { ok: false, error: 'database_unavailable', message: database ? 'Migrations are not applied yet.' : 'The database cannot be reached.' };
   });
+  // one registry per app instance, public like /healthz (Prometheus scrapes without a key)
+  const metrics = createMetrics(deps);
+  router.get('/metrics', (ctx) => metrics.serve(ctx));
   router.get('/api/v1/openapi.json', (ctx) => {
     ctx.body = document();
   });
