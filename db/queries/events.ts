@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
+import { AppError } from '../../server/errors.js';
 import { insertDeliveries } from './deliveries.js';
 import { fromJson, toBool, toJson, toNumber } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
@@ -83,6 +84,22 @@ export type NewEvent = Omit<IngestEvent, 'id' | 'bodyExpired' | 'createdAt'>;
 /** Stores one received request; returns its new `evt_` id. */
 export async function insertEvent(db: DbOrTx, event: NewEvent, now: number): Promise<string> {
   const id = newId('evt', now);
+  try {
+    await insertEventRow(db, id, event, now);
+  } catch (error) {
+    // the source was deleted since it was looked up
+    if (isForeignKeyViolation(error)) throw new AppError('source_not_found', 'No source has this ingest URL.');
+    throw error;
+  }
+  return id;
+}
+
+function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === 'ER_NO_REFERENCED_ROW_2' || code === 'ER_NO_REFERENCED_ROW';
+}
+
+async function insertEventRow(db: DbOrTx, id: string, event: NewEvent, now: number): Promise<void> {
   await db('events').insert({
     id,
     workspace_id: event.workspaceId,
@@ -101,7 +118,6 @@ export async function insertEvent(db: DbOrTx, event: NewEvent, now: number): Pro
     dedupe_key: event.dedupeKey,
     created_at: now,
   });
-  return id;
 }
 
 /** The first event of the source with this dedupe key received at or after `since`, if any. */

@@ -28,8 +28,36 @@ export function encodeBody(raw: Buffer): { body: string; bodyEncoding: 'utf8' | 
   return isUtf8(raw) ? { body: raw.toString('utf8'), bodyEncoding: 'utf8' } : { body: raw.toString('base64'), bodyEncoding: 'base64' };
 }
 
+/**
+ * Token lookups are remembered for up to 1 s: a busy source costs one query less per request.
+ * Only the token's existence, allowed methods and verification settings come from here (a change
+ * reaches every process within 1 s, as API-key revocation does); pause, destination and dedupe are
+ * re-read under a row lock in the storing transaction, and a deleted source is caught there too.
+ */
+const SOURCE_CACHE_TTL_MS = 1000;
+const SOURCE_CACHE_MAX = 10_000;
+const sourceCache = new Map<string, { source: OpenedSource | null; expiresAt: number }>();
+
+async function lookupSource(deps: AppDeps, token: string): Promise<OpenedSource | null> {
+  const now = Date.now();
+  const cached = sourceCache.get(token);
+  if (cached && cached.expiresAt > now) return cached.source;
+  const source = await findSourceByToken(deps.db, token, deps.config.encryptionKey);
+  // unknown tokens are not remembered: a guessing client must not fill the cache
+  if (source) {
+    if (sourceCache.size >= SOURCE_CACHE_MAX) sourceCache.clear();
+    sourceCache.set(token, { source, expiresAt: now + SOURCE_CACHE_TTL_MS });
+  } else sourceCache.delete(token);
+  return source;
+}
+
+/** Forgets cached token lookups (after a source is changed or deleted on this process). */
+export function clearSourceCache(): void {
+  sourceCache.clear();
+}
+
 async function handleIngest(deps: AppDeps, ctx: Context, token: string, subPath: string): Promise<void> {
-  const source: OpenedSource | null = await findSourceByToken(deps.db, token, deps.config.encryptionKey);
+  const source = await lookupSource(deps, token);
   if (!source) throw new AppError('source_not_found', 'No source has this ingest URL.');
   if (!source.allowedMethods.includes(ctx.method)) {
     throw new AppError('method_not_allowed', `This source accepts ${source.allowedMethods.join(', ')} only.`, {

@@ -6,6 +6,7 @@ import { assertBelowLimit } from '../plan-limits.js';
 import { generateSigningSecret } from '../secrets.js';
 import { paginationQuery, type PageQuery } from '../schemas/common.js';
 import { checkSourceBody, createSourceBody, patchSourceBody, serializeSource, sourceExample, type SourceBody } from '../ingest/source-schemas.js';
+import { clearSourceCache } from '../ingest/ingest-router.js';
 import { defineRoute } from './define-route.js';
 
 const sourceParam = { id: 'The source id (`src_…`).' };
@@ -107,6 +108,7 @@ export const sourceRoutes = [
         deps.clock.now(),
       );
       if (!updated) throw new AppError('source_not_found', `No source "${params.id}" in this workspace.`);
+      clearSourceCache();
       return serializeSource(updated, deps.config);
     },
   }),
@@ -124,6 +126,7 @@ export const sourceRoutes = [
     async handler({ params, auth, deps }) {
       const deleted = await deps.db.transaction((tx) => deleteSource(tx, auth.workspaceId, params.id));
       if (!deleted) throw new AppError('source_not_found', `No source "${params.id}" in this workspace.`);
+      clearSourceCache();
       return { id: params.id, deleted: true };
     },
   }),

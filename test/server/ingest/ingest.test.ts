@@ -12,7 +12,7 @@ async function createSource(server: TestServer, body: Record<string, unknown>) {
 }
 
 async function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}) {
-  const response = await fetch(url, { method: init.method ?? 'POST', headers: init.headers, body: init.body });
+  const response = await fetch(url, { method: init.method ?? 'POST', headers: init.headers, body: typeof init.body === 'string' || init.body === undefined ? init.body : new Uint8Array(init.body) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }

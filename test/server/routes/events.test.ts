@@ -9,7 +9,7 @@ async function createSource(server: TestServer, body: Record<string, unknown> = 
 }
 
 async function send(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers, body });
+  const response = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return (await response.json()) as { ok: boolean; event_id?: string; error?: string };
 }
 

@@ -1,0 +1,83 @@
+/**
+ * Ingest throughput: events/s accepted by `POST /in/:token` on SQLite and (with TEST_MYSQL_URL)
+ * MariaDB/MySQL, measured with autocannon against a real server on loopback.
+ *
+ *   node --import=./node_modules/@tapjs/typescript/dist/esm/import.mjs test/bench/ingest-throughput.ts [seconds] [connections]
+ *   (or after `npm run build`: node dist/test/bench/ingest-throughput.js)
+ *
+ * Scenarios: a store-only source without verification, and one verifying a GitHub signature with
+ * dedupe by delivery header (every request a new key, so each takes the dedupe lock path).
+ */
+import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { testDialects, type Dialect } from '../helpers/databases.js';
+import { startTestServer } from '../helpers/server.js';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+
+const AUTOCANNON = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
+
+/** Load generator run in a child process so it does not share the server's event loop. */
+const RUNNER = `
+const autocannon = require(process.argv[1]);
+const opts = JSON.parse(process.argv[2]);
+let n = 0;
+// a fresh value per request in the unique header (dedupe keys never repeat)
+opts.requests = [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, [opts.uniqueHeader]: 'd-' + process.pid + '-' + (++n) } }) }];
+autocannon(opts).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
+`;
+
+function autocannon(url: string, headers: Record<string, string>, payload: string): Promise<AutocannonResult> {
+  const options = { url, method: 'POST', connections, duration: seconds, headers, body: payload, uniqueHeader: 'x-github-delivery' };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', RUNNER, AUTOCANNON, JSON.stringify(options)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+      if (error) reject(error);
+      else resolve(JSON.parse(stdout) as AutocannonResult);
+    });
+  });
+}
+
+const seconds = Number(process.argv[2] ?? 10);
+const connections = Number(process.argv[3] ?? 50);
+const body = JSON.stringify({ type: 'invoice.paid', data: { object: { id: 'in_1NirD82eZvKYlo2C', amount_paid: 4200, currency: 'eur', lines: [1, 2, 3] } } });
+
+async function measure(dialect: Dialect, scenario: 'store-only' | 'github+dedupe') {
+  const server = await startTestServer(dialect, { env: { DISPATCH_LOG_LEVEL: 'warn' } });
+  try {
+    const secret = 'bench-secret';
+    const sourceBody = scenario === 'store-only'
+      ? { name: 'bench' }
+      : { name: 'bench', verification: { type: 'github', secret }, dedupe: { key: 'header:x-github-delivery', window: '1h' } };
+    const created = await server.request('POST', '/api/v1/sources', { body: sourceBody });
+    const url = (created.body.data.ingest_url as string).replace(server.config.publicUrl, server.url);
+    const signature = 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+    const result = await autocannon(url, { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
+    const stored = await server.db('events').where({ source_id: created.body.data.id }).count({ n: '*' }).first();
+    return {
+      dialect,
+      scenario,
+      'events/s': Math.round(result.requests.average),
+      total: result.requests.total,
+      stored: Number(stored?.n ?? 0),
+      'p50 ms': result.latency.p50,
+      'p99 ms': result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+const rows = [];
+for (const dialect of testDialects()) {
+  for (const scenario of ['store-only', 'github+dedupe'] as const) rows.push(await measure(dialect, scenario));
+}
+console.table(rows);
+console.log(`${seconds} s per scenario, ${connections} connections, ${Buffer.byteLength(body)}-byte JSON body, Node ${process.version}`);
