@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Context, Middleware, Next } from 'koa';
 import type { AppDeps } from '../deps.js';
-import { AppError } from '../errors.js';
+import { AppError, coerceError } from '../errors.js';
 import { readRawBody } from '../middleware/body.js';
 import { findSourceByToken, type OpenedSource } from '../../db/queries/sources.js';
 import { insertEvent, type NewEvent } from '../../db/queries/events.js';
@@ -56,6 +56,15 @@ export function clearSourceCache(): void {
   sourceCache.clear();
 }
 
+/** Emits an in-process signal after commit; a listener's bug must not turn a stored event into a 500. */
+function emitSignal(deps: AppDeps, name: string, payload?: unknown): void {
+  try {
+    deps.signals.emit(name, payload);
+  } catch (thrown) {
+    deps.logger.error({ err: coerceError(thrown), signal: name }, 'signal listener failed');
+  }
+}
+
 async function handleIngest(deps: AppDeps, ctx: Context, token: string, subPath: string): Promise<void> {
   const source = await lookupSource(deps, token);
   if (!source) throw new AppError('source_not_found', 'No source has this ingest URL.');
@@ -87,11 +96,13 @@ async function handleIngest(deps: AppDeps, ctx: Context, token: string, subPath:
   if (!verdict.ok) {
     const eventId = await insertEvent(deps.db, event, now);
     deps.logger.info({ source_id: source.id, event_id: eventId, reason: verdict.reason }, 'ingest request rejected');
+    emitSignal(deps, 'ingested', { status: 'rejected', sourceId: source.id, workspaceId: source.workspaceId, eventId });
     throw new AppError('signature_invalid');
   }
 
   const stored = await storeAcceptedEvent(deps, source, event, raw, now);
-  if (stored.queued) deps.signals.emit('work');
+  if (stored.queued) emitSignal(deps, 'work');
+  emitSignal(deps, 'ingested', { status: stored.duplicate ? 'duplicate' : 'accepted', sourceId: source.id, workspaceId: source.workspaceId, eventId: stored.eventId });
   ctx.status = 200;
   ctx.body = stored.duplicate ? { ok: true, event_id: stored.eventId, duplicate: true } : { ok: true, event_id: stored.eventId };
 }

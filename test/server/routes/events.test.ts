@@ -82,12 +82,24 @@ forEachDatabase(t, 'events API replay refuses what cannot be forwarded', async (
   t.equal(dupReplay.body.error, 'invalid_request');
   t.match(dupReplay.body.message, original.event_id as string);
 
+  await server.request('POST', `/api/v1/sources/${forwarding.id}/pause`);
+  const paused = await server.request('POST', `/api/v1/events/${original.event_id}/replay`);
+  t.equal(paused.body.error, 'invalid_request');
+  t.match(paused.body.message, /paused/);
+  await server.request('POST', `/api/v1/sources/${forwarding.id}/resume`);
+
   await server.db('events').where({ id: original.event_id }).update({ body: null, body_expired: true });
   const expired = await server.request('POST', `/api/v1/events/${original.event_id}/replay`);
   t.equal(expired.status, 400);
   t.equal(expired.body.error, 'payload_expired');
 
   t.equal((await server.request('POST', '/api/v1/events/evt_missing/replay')).status, 404);
+  const signals: string[] = [];
+  server.deps.signals.on('ingested', (e: { status: string }) => signals.push(e.status));
+  await send(forwarding.url, 'fresh', { 'x-key': 'k' });
+  await send(forwarding.url, 'fresh', { 'x-key': 'k' });
+  await send(forwarding.url, 'fresh', { 'x-key': 'bad' });
+  t.same(signals, ['accepted', 'duplicate', 'rejected'], 'each stored request is signalled for metrics');
   const before = await server.db('deliveries').where({ source_id: forwarding.id, trigger: 'replay' });
   t.equal(before.length, 0, 'no replay delivery was queued by refused replays');
 });
