@@ -94,6 +94,20 @@ forEachDatabase(t, '/metrics', async (t, server) => {
     t.equal(sample(text, 'dispatch_oldest_pending_age_seconds'), 0, 'a retry scheduled for later is not overdue');
   });
 
+  t.test('counts ingest requests by how they were stored', async (t) => {
+    const open = await api(server, 'POST', '/sources', { name: 'open' });
+    const signed = await api(server, 'POST', '/sources', {
+      name: 'signed', verification: { type: 'hmac', secret: 'provider-secret', header: 'X-Signature', algorithm: 'sha256', encoding: 'hex' },
+    });
+    const post = (source: { ingest_url: string }) => fetch(server.url + new URL(source.ingest_url).pathname, { method: 'POST', body: '{"a":1}' });
+    t.equal((await post(open)).status, 200);
+    t.equal((await post(open)).status, 200);
+    t.equal((await post(signed)).status, 401);
+    const text = await scrape(server);
+    t.equal(sample(text, 'dispatch_ingest_events_total', { status: 'accepted' }), 2);
+    t.equal(sample(text, 'dispatch_ingest_events_total', { status: 'rejected' }), 1);
+  });
+
   t.test('reports the deliveries this process has in flight', async (t) => {
     const hanging = await startReceiver(() => ({ hang: true }));
     t.teardown(() => hanging.close());
