@@ -7,6 +7,7 @@ import * as anomalies from './20261126000005_anomalies.js';
 import * as portalSessions from './20261126000006_portal_sessions.js';
 import * as anomalyOccurrences from './20261126400001_anomaly_occurrences.js';
 import * as anomalyDetectorIndexes from './20261126400002_anomaly_detector_indexes.js';
+import * as sourceEventBuckets from './20261126400003_source_event_buckets.js';
 import * as retentionIndexes from './20261126600001_retention_indexes.js';
 
 interface Migration {
@@ -27,6 +28,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261126000006_portal_sessions', portalSessions],
   ['20261126400001_anomaly_occurrences', anomalyOccurrences],
   ['20261126400002_anomaly_detector_indexes', anomalyDetectorIndexes],
+  ['20261126400003_source_event_buckets', sourceEventBuckets],
   ['20261126600001_retention_indexes', retentionIndexes],
 ];
 

@@ -4,7 +4,9 @@ import type { Db } from '../../db/index.js';
 import {
   openOrBumpAnomaly, resolveOpenAnomaly, type AnomalyType, type Sighting, type SightingOutcome,
 } from '../../db/queries/anomalies.js';
-import { countEventsBySource, type DeliveryTarget, type SourceEventCounts } from '../../db/queries/anomaly-signals.js';
+import type { DeliveryTarget } from '../../db/queries/anomaly-signals.js';
+import type { SourceEventCounts } from '../../db/queries/event-rollups.js';
+import { sourceEventCounts } from './event-rollup.js';
 import type { AnomalyWindows } from './windows.js';
 
 /** What one pass did, per outcome (tests and the debug log read it). */
@@ -13,6 +15,8 @@ export interface PassTally {
   bumped: string[];
   resolved: string[];
   errors: { type: AnomalyType; message: string }[];
+  /** Milliseconds each detector took (the debug log shows them; a slow detector stands out). */
+  durations: Partial<Record<AnomalyType, number>>;
 }
 
 /** Everything a detector needs for one pass at one instant. */
@@ -23,7 +27,7 @@ export interface DetectorContext {
   windows: Readonly<AnomalyWindows>;
   logger: Logger;
   tally: PassTally;
-  /** Per-source event counts for this pass: one scan of the recent events, shared by three detectors. */
+  /** Per-source event counts for this pass (from the bucket rollup), shared by three detectors. */
   sourceEvents(): Promise<Map<string, SourceEventCounts>>;
   /** Records that a condition holds now (opens or bumps its anomaly). */
   sight(sighting: Sighting): Promise<SightingOutcome>;
@@ -37,38 +41,20 @@ export interface Detector {
   detect(ctx: DetectorContext): Promise<void>;
 }
 
-/** Names of the event ranges counted once per pass. */
-export const EVENT_RANGES = {
-  volumeWindow: 'volume_window',
-  volumeBaseline: 'volume_baseline',
-  silence: 'silence',
-  silenceBaseline: 'silence_baseline',
-  rejected: 'rejected',
-} as const;
-
 export function createDetectorContext(
   base: { db: Db; config: Readonly<Config>; logger: Logger },
   now: number,
   windows: Readonly<AnomalyWindows>,
 ): DetectorContext {
-  const tally: PassTally = { opened: [], bumped: [], resolved: [], errors: [] };
+  const tally: PassTally = { opened: [], bumped: [], resolved: [], errors: [], durations: {} };
   let events: Promise<Map<string, SourceEventCounts>> | null = null;
-  const w = windows;
   return {
     ...base,
     now,
     windows,
     tally,
     sourceEvents() {
-      // the spike baseline is the hour before the current window, the drop baseline the hour
-      // before the silence: a burst or a silence never dilutes the mean it is compared with
-      events ??= countEventsBySource(base.db, now - Math.max(w.volumeWindowMs + w.volumeBaselineMs, w.dropSilenceMs + w.volumeBaselineMs, w.rejectionQuietMs), now, [
-        { name: EVENT_RANGES.volumeWindow, from: now - w.volumeWindowMs, to: now },
-        { name: EVENT_RANGES.volumeBaseline, from: now - w.volumeWindowMs - w.volumeBaselineMs, to: now - w.volumeWindowMs },
-        { name: EVENT_RANGES.silence, from: now - w.dropSilenceMs, to: now },
-        { name: EVENT_RANGES.silenceBaseline, from: now - w.dropSilenceMs - w.volumeBaselineMs, to: now - w.dropSilenceMs },
-        { name: EVENT_RANGES.rejected, from: now - w.rejectionWindowMs, to: now, status: 'rejected' },
-      ]);
+      events ??= sourceEventCounts(base.db, now, windows);
       return events;
     },
     async sight(sighting) {

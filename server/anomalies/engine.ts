@@ -30,6 +30,7 @@ export function detectorContext(deps: EngineDeps, now: number, windows?: Partial
 export async function runDetectorsOnce(deps: EngineDeps, now = deps.clock.now(), windows?: Partial<AnomalyWindows>): Promise<PassTally> {
   const ctx = detectorContext(deps, now, windows);
   for (const detector of DETECTORS) {
+    const started = performance.now();
     try {
       await detector.detect(ctx);
     } catch (thrown) {
@@ -37,6 +38,7 @@ export async function runDetectorsOnce(deps: EngineDeps, now = deps.clock.now(),
       ctx.tally.errors.push({ type: detector.type, message: error.message });
       deps.logger.error({ err: error, anomaly_type: detector.type }, 'anomaly detector failed');
     }
+    ctx.tally.durations[detector.type] = Math.round(performance.now() - started);
   }
   return ctx.tally;
 }

@@ -1,7 +1,8 @@
 import { listOpenAnomaliesOfType } from '../../db/queries/anomalies.js';
 import { findTargets } from '../../db/queries/anomaly-signals.js';
 import { iso } from '../routes/serialize.js';
-import { describeTarget, EVENT_RANGES, type Detector } from './context.js';
+import { describeTarget, type Detector } from './context.js';
+import { EVENT_RANGES } from './event-rollup.js';
 import { describeDuration } from './windows.js';
 
 /**

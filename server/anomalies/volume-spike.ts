@@ -1,6 +1,8 @@
 import { listOpenAnomaliesOfType } from '../../db/queries/anomalies.js';
-import { findTargets, type SourceEventCounts } from '../../db/queries/anomaly-signals.js';
-import { describeTarget, EVENT_RANGES, type Detector, type DetectorContext } from './context.js';
+import { findTargets } from '../../db/queries/anomaly-signals.js';
+import type { SourceEventCounts } from '../../db/queries/event-rollups.js';
+import { describeTarget, type Detector, type DetectorContext } from './context.js';
+import { EVENT_RANGES } from './event-rollup.js';
 import { describeDuration } from './windows.js';
 
 /** The spike limit of a source: max(spikeMinimum, spikeFactor × its mean per window over the baseline). */

@@ -23,6 +23,12 @@ export interface AnomalyWindows {
   dropMinimumMean: number;
   /** ... that then receive none for this long. */
   dropSilenceMs: number;
+  /**
+   * Event counts are kept per source in buckets of this size; every event window above is a whole
+   * number of buckets ending with the current one, so a window is exact when a pass runs at the
+   * end of a bucket and otherwise reaches back at most one bucket less.
+   */
+  eventBucketMs: number;
 }
 
 const MINUTE = 60_000;
@@ -38,11 +44,20 @@ export const DEFAULT_WINDOWS: Readonly<AnomalyWindows> = Object.freeze({
   spikeFactor: 3,
   dropMinimumMean: 10,
   dropSilenceMs: 10 * MINUTE,
+  eventBucketMs: MINUTE,
 });
+
+const EVENT_WINDOWS = ['rejectionWindowMs', 'rejectionQuietMs', 'volumeWindowMs', 'volumeBaselineMs', 'dropSilenceMs'] as const;
 
 /** The defaults with the given overrides. */
 export function resolveWindows(overrides: Partial<AnomalyWindows> = {}): Readonly<AnomalyWindows> {
-  return Object.freeze({ ...DEFAULT_WINDOWS, ...overrides });
+  const windows = { ...DEFAULT_WINDOWS, ...overrides };
+  for (const name of EVENT_WINDOWS) {
+    if (windows[name] <= 0 || windows[name] % windows.eventBucketMs !== 0) {
+      throw new Error(`anomaly window ${name}=${windows[name]} must be a positive multiple of eventBucketMs=${windows.eventBucketMs}`);
+    }
+  }
+  return Object.freeze(windows);
 }
 
 /** Windows (in whole minutes when they are) for titles and details. */

@@ -46,7 +46,7 @@ export function startAnomalyWorker(deps: AppDeps, options: { windows?: Partial<A
   const pass = async () => {
     const tally = await runDetectorsOnce(deps, deps.clock.now(), options.windows);
     if (tally.opened.length + tally.bumped.length + tally.resolved.length > 0) {
-      logger.debug({ opened: tally.opened.length, bumped: tally.bumped.length, resolved: tally.resolved.length }, 'anomaly pass');
+      logger.debug({ opened: tally.opened.length, bumped: tally.bumped.length, resolved: tally.resolved.length, durations: tally.durations }, 'anomaly pass');
     }
     failingOpen.clear();
     for (const anomaly of await listOpenAnomaliesOfType(deps.db, 'endpoint_failing')) failingOpen.add(anomaly.subjectId);

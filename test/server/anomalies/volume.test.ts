@@ -3,7 +3,8 @@ import { runDetectorsOnce } from '../../../server/anomalies/engine.js';
 import { forEachDatabase } from '../../helpers/each-database.js';
 import { anomalyRows, insertEvents, insertSource, manualClock, MINUTE, spread } from '../../helpers/anomaly-fixtures.js';
 
-const clock = manualClock();
+// passes at the last millisecond of a minute see exact windows (event counts are kept per minute)
+const clock = manualClock(Date.UTC(2026, 10, 26, 12, 0, 0) - 1);
 const T0 = clock.now();
 
 forEachDatabase(t, 'volume_spike opens when the last 5 min exceed max(50, 3 × the hourly mean) and resolves on a normal window', async (t, server) => {
@@ -68,14 +69,14 @@ forEachDatabase(t, 'volume_drop opens when a source averaging 10 per 5 min goes 
 
 forEachDatabase(t, 'volume detectors take compressed windows from the options', async (t, server) => {
   const { db, deps } = server;
-  const now = Date.now();
+  const now = Math.ceil(Date.now() / 1000) * 1000 - 1;
   const source = await insertSource(db, server.workspaceId, now - MINUTE);
-  const windows = { volumeWindowMs: 1_000, volumeBaselineMs: 12_000, dropSilenceMs: 2_000 };
+  const windows = { volumeWindowMs: 1_000, volumeBaselineMs: 12_000, dropSilenceMs: 2_000, rejectionWindowMs: 1_000, rejectionQuietMs: 4_000, eventBucketMs: 1_000 };
   await insertEvents(db, source, spread(120, now - 14_000, now - 2_001));
   await runDetectorsOnce(deps, now, windows);
   t.equal((await anomalyRows(db, source.id, 'volume_drop'))[0]?.status, 'open', '10 per 1-second window, then 2 s of silence');
-  await insertEvents(db, source, spread(51, now, now + 900));
-  await runDetectorsOnce(deps, now + 900, windows);
+  await insertEvents(db, source, spread(51, now, now + 1_000));
+  await runDetectorsOnce(deps, now + 1_000, windows);
   t.equal((await anomalyRows(db, source.id, 'volume_drop'))[0].status, 'resolved');
   t.equal((await anomalyRows(db, source.id, 'volume_spike'))[0]?.status, 'open', '51 in one window is above max(50, 3 × 10)');
 });
