@@ -469,6 +469,7 @@ async function start() {
   $('add-endpoint').addEventListener('click', function () { openEditor(null); });
   $('endpoint-cancel').addEventListener('click', closeEditor);
   $('endpoint-form').addEventListener('submit', submitEndpoint);
+  $('endpoint-form').addEventListener('keydown', function (event) { if (event.key === 'Escape') closeEditor(); });
   $('refresh-messages').addEventListener('click', function () {
     refreshMessages().then(function () { announce('Deliveries refreshed.'); }, function (error) { announce(error.message, true); });
   });

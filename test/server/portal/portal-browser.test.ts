@@ -90,8 +90,9 @@ t.test('portal page in headless Chromium', { skip: existsSync(CHROMIUM) ? false 
     await page.getByRole('button', { name: 'Create endpoint' }).click();
     await page.getByRole('alert').getByText(/http or https/).waitFor();
     t.equal(await page.getByLabel('Endpoint URL').getAttribute('aria-invalid'), 'true');
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    t.ok(await page.locator('#editor').isHidden());
+    await page.getByLabel('Endpoint URL').press('Escape');
+    t.ok(await page.locator('#editor').isHidden(), 'Escape closes the form');
+    t.ok(await page.getByRole('button', { name: 'Add endpoint' }).evaluate((button) => button === document.activeElement), 'focus returns to the button that opened it');
   });
 
   await t.test('portal rotates the secret after a confirmation step', async (t) => {
@@ -151,6 +152,20 @@ t.test('portal page in headless Chromium', { skip: existsSync(CHROMIUM) ? false 
     await other.getByRole('heading', { name: 'No portal link' }).waitFor();
     await other.close();
     t.pass('both notices shown');
+  });
+
+  await t.test('portal page turns into an expired notice when the session runs out while open', async (t) => {
+    const short = await createPortalSession(server, setup.app, 'acme', { expires_in: 120 });
+    const other = await browser.newPage();
+    await other.clock.install();
+    await other.goto(server.url + new URL(short.url).pathname + new URL(short.url).search);
+    await other.getByText(/Session expires .* \(in 2 min\)/).waitFor();
+    t.match(await other.locator('#expiry').getAttribute('class'), /soon/, 'a near expiry is highlighted');
+    await other.clock.fastForward('02:30');
+    await other.getByRole('heading', { name: 'This session has expired' }).waitFor();
+    t.equal(await other.locator('#expiry').textContent(), 'Session expired');
+    t.ok(await other.locator('#portal').isHidden(), 'the controls are gone');
+    await other.close();
   });
 
   t.same(errors, [], 'no script errors in the page');
