@@ -55,7 +55,7 @@ export function App({ client, refreshMs = 2000, initialTab = 0 }: AppProps) {
   const props = { client, width, height, refreshMs, inputActive: isRawModeSupported, onCaptureChange };
   return (
     <Box flexDirection="column" width={width}>
-      <TabBar tabs={TABS} active={tab} label={client.baseUrl} />
+      <TabBar tabs={TABS} active={tab} label={client.baseUrl} width={width} />
       {tab === 0 ? <AnomaliesScreen {...props} /> : null}
       {tab === 1 ? <SourcesScreen {...props} onOpenEvents={openEvents} /> : null}
       {tab === 2 ? <EventsScreen key={eventsSource?.nav ?? 0} {...props} sourceId={eventsSource?.id ?? null} /> : null}

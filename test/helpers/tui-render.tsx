@@ -38,6 +38,8 @@ export interface RenderedTui {
   waitForFrame(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Waits until the frame no longer contains `text`. */
   waitForFrameWithout(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Pretends the terminal was resized to `columns` × `rows`, as a real terminal's SIGWINCH does. */
+  resize(columns: number, rows: number): void;
   unmount(): void;
 }
 
@@ -56,6 +58,11 @@ export function renderTui(url: string, key: string, tab: (typeof TABS)[number] =
     },
     waitForFrame: (text, timeoutMs) => poll(() => (has(text) ? frame() : null), () => `${String(text)} in frame:\n${frame()}`, timeoutMs),
     waitForFrameWithout: (text, timeoutMs) => poll(() => (has(text) ? null : frame()), () => `${String(text)} to leave frame:\n${frame()}`, timeoutMs),
+    resize(columns, rows) {
+      Object.defineProperty(instance.stdout, 'columns', { value: columns, configurable: true });
+      Object.defineProperty(instance.stdout, 'rows', { value: rows, configurable: true });
+      instance.stdout.emit('resize');
+    },
     unmount: () => instance.unmount(),
   };
 }

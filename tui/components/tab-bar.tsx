@@ -1,17 +1,24 @@
 import React from 'react';
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 
-/** The numbered tabs along the top; the active one is highlighted. */
-export function TabBar({ tabs, active, label }: { tabs: readonly string[]; active: number; label: string }) {
+/**
+ * The numbered tabs along the top, the active one highlighted, on exactly one line: names are
+ * shortened when the terminal is too narrow for them, and the server label is cut last.
+ */
+export function TabBar({ tabs, active, label, width }: { tabs: readonly string[]; active: number; label: string; width: number }) {
+  const full = tabs.map((name, i) => ` ${i + 1} ${name} `);
+  const short = tabs.map((name, i) => (i === active ? ` ${i + 1} ${name} ` : ` ${i + 1} ${name.slice(0, 3)} `));
+  const title = 'Dispatch ';
+  const names = title.length + full.join('').length <= width ? full : short;
   return (
-    <Box>
-      <Text bold color="cyan">Dispatch </Text>
-      {tabs.map((name, index) => (
-        <Text key={name} inverse={index === active} bold={index === active}>
-          {` ${index + 1} ${name} `}
+    <Text wrap="truncate">
+      <Text bold color="cyan">{title}</Text>
+      {names.map((text, index) => (
+        <Text key={index} inverse={index === active} bold={index === active}>
+          {text}
         </Text>
       ))}
-      <Text dimColor wrap="truncate">{'  ' + label}</Text>
-    </Box>
+      <Text dimColor>{'  ' + label}</Text>
+    </Text>
   );
 }

@@ -23,7 +23,8 @@ function columns(now: number): Column<Anomaly>[] {
   return [
     { header: 'STATUS', width: 12, value: (a) => a.status, color: (a) => STATUS_COLOR[a.status] },
     { header: 'TYPE', width: 20, value: (a) => a.type, color: (a) => TYPE_COLOR[a.type] },
-    { header: 'SUBJECT', width: 30, value: (a) => `${a.subject.kind} ${a.subject.id}` },
+    // the id's prefix (ep_ / src_) already names the subject's kind
+    { header: 'SUBJECT', width: 26, value: (a) => a.subject.id },
     { header: 'COUNT', width: 5, value: (a) => String(a.count) },
     { header: 'LAST SEEN', width: 9, value: (a) => ago(a.last_seen_at, now) },
     { header: 'TITLE', value: (a) => a.title },

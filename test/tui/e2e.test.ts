@@ -1,0 +1,94 @@
+import t from 'tap';
+import { execFile, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { buildTui } from '../helpers/tui-build.js';
+import { poll } from '../helpers/tui-render.js';
+import { startTestServer } from '../helpers/server.js';
+import { startWorld } from '../helpers/tui-world.js';
+
+const execFileP = promisify(execFile);
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+t.test('built TUI in a pseudo-terminal', { skip: hasTmux ? false : 'tmux is not installed' }, async (t) => {
+  const build = await buildTui();
+  t.teardown(() => build.remove());
+
+  /** Runs the built binary without a terminal; resolves with its exit code and output. */
+  const runOnce = async (args: string[], env: Record<string, string> = {}) => {
+    try {
+      const { stdout, stderr } = await execFileP(process.execPath, [build.entry, ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 15_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const err = error as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+
+  t.test('dispatch-tui prints help, and exits with one line when the server or key is wrong', async (t) => {
+    const help = await runOnce(['--help']);
+    t.equal(help.code, 0);
+    t.match(help.stdout, 'Usage: dispatch-tui [--url <base url>] [--key <api key>]');
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const noKey = await runOnce(['--url', `http://127.0.0.1:${closedPort}`]);
+    t.equal(noKey.code, 2);
+    t.equal(noKey.stderr, 'dispatch-tui: no API key: set DISPATCH_API_KEY or pass --key rlk_…\n');
+    const unreachable = await runOnce([], { DISPATCH_URL: `http://127.0.0.1:${closedPort}`, DISPATCH_API_KEY: 'rlk_x' });
+    t.equal(unreachable.code, 1);
+    t.match(unreachable.stderr, /^dispatch-tui: cannot reach Dispatch: cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\n$/);
+    const server = await startTestServer('sqlite');
+    t.teardown(() => server.close());
+    const rejected = await runOnce(['--url', server.url, '--key', 'rlk_not_a_real_key']);
+    t.equal(rejected.code, 1);
+    t.equal(rejected.stderr.trim().split('\n').length, 1, 'one line');
+    t.match(rejected.stderr, /^dispatch-tui: the API key was rejected by http:\/\/127\.0\.0\.1:\d+ \(401 unauthorized\)/);
+  });
+
+  t.test('dispatch-tui shows anomalies, switches to keys and quits cleanly with q', async (t) => {
+    const world = await startWorld(t, 500);
+    await world.api('POST', `/apps/${world.app.id}/messages`, { event_type: 'invoice.paid', payload: { n: 1 } });
+    const socket = `dispatch-tui-e2e-${process.pid}`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '30', `${process.execPath} ${build.entry} --url ${world.server.url} --key ${world.server.adminKey}`);
+    t.teardown(() => {
+      try {
+        tmux('kill-server');
+      } catch {
+        // already gone
+      }
+    });
+    tmux('set-option', '-t', 'tui', 'remain-on-exit', 'on');
+    const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
+    const waitScreen = (pattern: RegExp) => poll(() => (pattern.test(screen()) ? screen() : null), () => `${pattern} on screen:\n${screen()}`, 15_000);
+
+    let text = await waitScreen(/› open\s+endpoint_failing\s+ep_/);
+    t.match(text, /Dispatch\s+1 Anomalies\s+2 Sources/, 'tab bar');
+    t.match(text, /updated \d+s ago/, 'live refresh label');
+    t.match(text, /a acknowledge\s+r resolve/, 'footer key hints');
+    t.ok(text.trimEnd().split('\n').length <= 30, 'fits the terminal');
+
+    tmux('send-keys', '-t', 'tui', '5');
+    text = await waitScreen(/› admin\s+rlk_test_adm/);
+    t.match(text, 'API keys (1)');
+
+    tmux('send-keys', '-t', 'tui', 'q');
+    const dead = await poll(() => {
+      const [isDead, status] = tmux('list-panes', '-t', 'tui', '-F', '#{pane_dead} #{pane_dead_status}').trim().split(' ');
+      return isDead === '1' ? status : null;
+    }, () => 'the TUI to exit');
+    t.equal(dead, '0', 'q exits with status 0');
+  });
+});
