@@ -34,7 +34,8 @@ function hasComposeV1(): boolean {
 }
 
 t.test('docker-compose config -q validates the stack with an env file copied from .env.example', {
-  skip: hasComposeV1() ? false : 'docker-compose (Debian package docker-compose) is not installed',
+  // CI must have it (.ci/run installs it); a developer without it sees the skip and the reason
+  skip: hasComposeV1() || process.env.CI ? false : 'docker-compose (Debian package docker-compose) is not installed',
 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'dispatch-compose-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
