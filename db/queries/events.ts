@@ -1,4 +1,4 @@
-import type { DbOrTx } from '../index.js';
+import { isMysql, type DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
 import { AppError } from '../../server/errors.js';
 import { insertDeliveries } from './deliveries.js';
@@ -118,6 +118,45 @@ async function insertEventRow(db: DbOrTx, id: string, event: NewEvent, now: numb
     dedupe_key: event.dedupeKey,
     created_at: now,
   });
+}
+
+/** Rows changed by a raw INSERT on either driver. */
+function changedRows(result: unknown): number {
+  if (Array.isArray(result)) return Number((result[0] as { affectedRows?: number })?.affectedRows ?? 0);
+  return Number((result as { changes?: number })?.changes ?? 0);
+}
+
+/**
+ * Stores a verified request in ONE statement: the status (`held` when the source is paused,
+ * `pending` otherwise) and the workspace come from the source row as of this statement, which
+ * reads it under a shared lock (so it orders with resume's exclusive update). Returns false when
+ * the source no longer exists. The fast path for sources without dedupe.
+ */
+export async function insertEventFromSource(db: DbOrTx, id: string, event: NewEvent, now: number): Promise<boolean> {
+  const result = await db.raw(
+    'INSERT INTO events (id, workspace_id, source_id, `method`, `path`, `query`, headers, body, body_encoding, body_expired, verified, `status`, ' +
+      'rejection_reason, duplicate_of, dedupe_key, created_at) ' +
+      "SELECT ?, workspace_id, id, ?, ?, ?, ?, ?, ?, 0, ?, CASE WHEN paused <> 0 THEN 'held' ELSE 'pending' END, NULL, NULL, NULL, ? " +
+      `FROM sources WHERE id = ?${isMysql(db) ? ' LOCK IN SHARE MODE' : ''}`,
+    [id, event.method, event.path, event.query, toJson(event.headers), event.body, event.bodyEncoding, event.verified ? 1 : 0, now, event.sourceId],
+  );
+  return changedRows(result) > 0;
+}
+
+/**
+ * Queues the forward of a just-stored event when, as of this statement, its source is not paused
+ * and has a destination: one pending `scheduled` delivery due now (the same row
+ * db/queries/deliveries.ts `insertDeliveries` writes). Returns true when a forward was queued.
+ */
+export async function queueForwardFromSource(db: DbOrTx, deliveryId: string, eventId: string, sourceId: string, maxAttempts: number, now: number): Promise<boolean> {
+  const result = await db.raw(
+    'INSERT INTO deliveries (id, workspace_id, message_id, endpoint_id, event_id, source_id, `trigger`, `status`, attempts, max_attempts, ' +
+      'next_attempt_at, due_at, locked_by, created_at, updated_at) ' +
+      "SELECT ?, workspace_id, NULL, NULL, ?, id, 'scheduled', 'pending', 0, ?, ?, ?, NULL, ?, ? " +
+      `FROM sources WHERE id = ? AND paused = 0 AND destination IS NOT NULL${isMysql(db) ? ' LOCK IN SHARE MODE' : ''}`,
+    [deliveryId, eventId, maxAttempts, now, now, now, now, sourceId],
+  );
+  return changedRows(result) > 0;
 }
 
 /** The first event of the source with this dedupe key received at or after `since`, if any. */

@@ -124,17 +124,13 @@ export async function findOpenedSource(db: DbOrTx, id: string, encryptionKey: Bu
 }
 
 /**
- * Re-reads a source inside the ingest transaction with a row lock: shared when only `paused`
- * must not change under us (resume takes the row exclusively), exclusive when dedupe needs
- * concurrent requests of one source to check for an original one at a time. SQLite serialises
- * every write transaction anyway, so the lock clause is MySQL-only.
+ * Re-reads a source inside a dedupe ingest transaction, locked exclusively so concurrent requests
+ * of one source check for an original one at a time (and resume's update orders with them).
+ * SQLite serialises every write transaction anyway, so the lock clause is MySQL-only.
  */
-export async function lockSource(tx: DbOrTx, id: string, mode: 'share' | 'update'): Promise<Source | null> {
+export async function lockSource(tx: DbOrTx, id: string): Promise<Source | null> {
   const query = tx('sources').where({ id });
-  if (isMysql(tx)) {
-    if (mode === 'update') query.forUpdate();
-    else query.forShare();
-  }
+  if (isMysql(tx)) query.forUpdate();
   const row = await query.first();
   return row ? toSource(row) : null;
 }

@@ -1,7 +1,8 @@
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { insertDeliveries } from '../../db/queries/deliveries.js';
-import { findDedupeOriginal, insertEvent, type NewEvent } from '../../db/queries/events.js';
+import { newId } from '../../db/ids.js';
+import { findDedupeOriginal, insertEvent, insertEventFromSource, queueForwardFromSource, type NewEvent } from '../../db/queries/events.js';
 import { lockSource, type Source } from '../../db/queries/sources.js';
 import { dedupeKey, dedupeWindowMs } from './dedupe.js';
 import type { IncomingHeaders } from './verifiers/index.js';
@@ -15,27 +16,27 @@ export interface StoredEvent {
 }
 
 /**
- * Stores a verified request in one transaction: re-reads the source under a row lock (so pause,
- * resume, destination and dedupe are seen as of commit), answers duplicates with the first
- * event's id (stored as `duplicate`, never forwarded), and otherwise inserts the event — `held`
- * when paused, `pending` otherwise — with a forward due now when the source has a destination.
+ * Stores a verified request and answers 200 only after commit. Without a dedupe key the event is
+ * written by statements that read pause state and destination themselves (storeWithoutDedupe).
+ * With one, the source row is locked exclusively in a transaction — so two copies arriving
+ * together cannot both become originals — and a repeat within the window is stored as
+ * `duplicate` of the first event, whose id it answers, and is never forwarded. Otherwise the event
+ * is `held` when paused, `pending` otherwise, with a forward due now when there is a destination.
  */
 export async function storeAcceptedEvent(deps: AppDeps, seen: Source, event: NewEvent, raw: Buffer, now: number): Promise<StoredEvent> {
+  const headers = event.headers as IncomingHeaders;
+  if (!seen.dedupe || dedupeKey(seen.dedupe, raw, headers) === null) return storeWithoutDedupe(deps, seen, event, now);
   const sourceId = seen.id;
   return deps.db.transaction(async (tx) => {
-    // a dedupe source is locked exclusively so two copies arriving together cannot both become
-    // originals (decided up front: upgrading a shared lock would deadlock two such requests)
-    const source = await lockSource(tx, sourceId, seen.dedupe ? 'update' : 'share');
+    const source = await lockSource(tx, sourceId);
     if (!source) throw new AppError('source_not_found', 'No source has this ingest URL.');
-    let key: string | null = null;
-    if (source.dedupe) {
-      key = dedupeKey(source.dedupe, raw, event.headers as IncomingHeaders);
-      if (key !== null) {
-        const original = await findDedupeOriginal(tx, sourceId, key, now - dedupeWindowMs(source.dedupe));
-        if (original) {
-          await insertEvent(tx, { ...event, status: 'duplicate', duplicateOf: original }, now);
-          return { eventId: original, duplicate: true, queued: false };
-        }
+    // the settings as of this transaction (the token lookup may be up to 1 s old)
+    const key = source.dedupe ? dedupeKey(source.dedupe, raw, headers) : null;
+    if (source.dedupe && key !== null) {
+      const original = await findDedupeOriginal(tx, sourceId, key, now - dedupeWindowMs(source.dedupe));
+      if (original) {
+        await insertEvent(tx, { ...event, status: 'duplicate', duplicateOf: original }, now);
+        return { eventId: original, duplicate: true, queued: false };
       }
     }
     const forward = !source.paused && source.destination !== null;
@@ -45,5 +46,27 @@ export async function storeAcceptedEvent(deps: AppDeps, seen: Source, event: New
       await insertDeliveries(tx, [{ workspaceId: source.workspaceId, eventId, sourceId, trigger: 'scheduled', maxAttempts, dueAt: now }], now);
     }
     return { eventId, duplicate: false, queued: forward };
+  });
+}
+
+/**
+ * The common case, without dedupe: pause state and destination are read by the inserting
+ * statements themselves, so a store-only source costs one statement (no transaction) and a
+ * forwarding one two statements in one transaction. `seen` (the token lookup, at most 1 s old)
+ * only decides whether a forward is worth trying: a destination added within the last second
+ * may miss a few events, which stay `pending` and can be replayed.
+ */
+async function storeWithoutDedupe(deps: AppDeps, seen: Source, event: NewEvent, now: number): Promise<StoredEvent> {
+  const eventId = newId('evt', now);
+  const gone = () => new AppError('source_not_found', 'No source has this ingest URL.');
+  if (!seen.destination) {
+    if (!(await insertEventFromSource(deps.db, eventId, event, now))) throw gone();
+    return { eventId, duplicate: false, queued: false };
+  }
+  const maxAttempts = deps.config.retryScheduleMs.length + 1;
+  return deps.db.transaction(async (tx) => {
+    if (!(await insertEventFromSource(tx, eventId, event, now))) throw gone();
+    const queued = await queueForwardFromSource(tx, newId('dlv', now), eventId, seen.id, maxAttempts, now);
+    return { eventId, duplicate: false, queued };
   });
 }
