@@ -90,5 +90,14 @@ t.test('built TUI in a pseudo-terminal', { skip: hasTmux ? false : 'tmux is not 
       return isDead === '1' ? status : null;
     }, () => 'the TUI to exit');
     t.equal(dead, '0', 'q exits with status 0');
+
+    tmux('respawn-pane', '-t', 'tui', `${process.execPath} ${build.entry} --url ${world.server.url} --key ${world.server.adminKey}`);
+    await waitScreen(/Anomalies — active/);
+    tmux('send-keys', '-t', 'tui', 'C-c');
+    const interrupted = await poll(() => {
+      const [isDead, status] = tmux('list-panes', '-t', 'tui', '-F', '#{pane_dead} #{pane_dead_status}').trim().split(' ');
+      return isDead === '1' ? status : null;
+    }, () => 'the TUI to exit on Ctrl-C');
+    t.equal(interrupted, '0', 'Ctrl-C exits cleanly too');
   });
 });
