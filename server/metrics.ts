@@ -25,6 +25,9 @@ export interface InFlightProbe {
   inFlight: number;
 }
 
+/** The contract's attempt error classes (server/delivery/http-client.ts AttemptError). */
+const ATTEMPT_ERRORS = ['http_status', 'timeout', 'connection_refused', 'dns_failed', 'tls_failed', 'destination_blocked'];
+
 /** Latency buckets (seconds) from a loopback receiver's milliseconds up to the 15 s default timeout. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
 /** Accept → first attempt: milliseconds when healthy, minutes when the queue is backed up. */
@@ -79,6 +82,11 @@ export function createMetrics(deps: Pick<AppDeps, 'db' | 'clock' | 'signals' | '
     help: 'How long the longest-waiting due delivery has waited past its due time; 0 when the queue is caught up (retries scheduled for later do not count).',
     registers: [registry],
   });
+
+  // start every known series at 0, so rate() and alerts see them before the first event
+  for (const status of ['accepted', 'duplicate', 'rejected']) ingested.inc({ status }, 0);
+  attempts.inc({ outcome: 'succeeded', error: 'none' }, 0);
+  for (const error of ATTEMPT_ERRORS) attempts.inc({ outcome: 'failed', error }, 0);
 
   signals.on('accepted', (event: { count?: number }) => accepted.inc(event?.count ?? 1));
   signals.on('ingested', (event: { status: string }) => ingested.inc({ status: event.status }));

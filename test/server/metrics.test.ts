@@ -52,6 +52,8 @@ forEachDatabase(t, '/metrics', async (t, server) => {
       'dispatch_oldest_pending_age_seconds', 'dispatch_attempt_duration_seconds', 'dispatch_accept_to_first_attempt_seconds',
       'dispatch_deliveries_in_flight', 'process_resident_memory_bytes',
     ]) t.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} is exported`);
+    t.equal(sample(text, 'dispatch_attempts_total', { outcome: 'failed', error: 'timeout' }), 0, 'known series start at 0');
+    t.equal(sample(text, 'dispatch_ingest_events_total', { status: 'duplicate' }), 0);
   });
 
   t.test('reports queue depth and the oldest due delivery from the database', async (t) => {
