@@ -1,4 +1,3 @@
-import { listOpenAnomaliesOfType } from '../../db/queries/anomalies.js';
 import { findOldestPendingDeliveries, findTargets, type DeliveryTarget, type OldestPending } from '../../db/queries/anomaly-signals.js';
 import { iso } from '../routes/serialize.js';
 import { describeTarget, type Detector } from './context.js';
@@ -16,7 +15,7 @@ export const backlog: Detector = {
     const stale = (await findOldestPendingDeliveries(ctx.db)).filter((head) => now - head.createdAt > w.backlogAgeMs);
     const staleIds = new Set(stale.map((head) => head.targetId));
 
-    for (const anomaly of await listOpenAnomaliesOfType(ctx.db, 'backlog')) {
+    for (const anomaly of (await ctx.openAnomalies('backlog')).values()) {
       if (!staleIds.has(anomaly.subjectId)) await ctx.resolve('backlog', anomaly.subjectId);
     }
 

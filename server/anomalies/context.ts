@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import {
-  openOrBumpAnomaly, resolveOpenAnomaly, type AnomalyType, type Sighting, type SightingOutcome,
+  listOpenAnomaliesOfType, openOrBumpAnomaly, resolveOpenAnomaly, type Anomaly, type AnomalyType, type Sighting, type SightingOutcome,
 } from '../../db/queries/anomalies.js';
 import type { DeliveryTarget } from '../../db/queries/anomaly-signals.js';
 import type { SourceEventCounts } from '../../db/queries/event-rollups.js';
@@ -29,6 +29,8 @@ export interface DetectorContext {
   tally: PassTally;
   /** Per-source event counts for this pass (from the bucket rollup), shared by three detectors. */
   sourceEvents(): Promise<Map<string, SourceEventCounts>>;
+  /** The open (or acknowledged) anomalies of a type as the pass first read them, by subject id. */
+  openAnomalies(type: AnomalyType): Promise<Map<string, Anomaly>>;
   /** Records that a condition holds now (opens or bumps its anomaly). */
   sight(sighting: Sighting): Promise<SightingOutcome>;
   /** Auto-resolves the open anomaly of this type and subject, if any. */
@@ -48,6 +50,15 @@ export function createDetectorContext(
 ): DetectorContext {
   const tally: PassTally = { opened: [], bumped: [], resolved: [], errors: [], durations: {} };
   let events: Promise<Map<string, SourceEventCounts>> | null = null;
+  const open = new Map<AnomalyType, Promise<Map<string, Anomaly>>>();
+  const openAnomalies = (type: AnomalyType) => {
+    let loaded = open.get(type);
+    if (!loaded) {
+      loaded = listOpenAnomaliesOfType(base.db, type).then((list) => new Map(list.map((anomaly) => [anomaly.subjectId, anomaly])));
+      open.set(type, loaded);
+    }
+    return loaded;
+  };
   return {
     ...base,
     now,
@@ -57,7 +68,12 @@ export function createDetectorContext(
       events ??= sourceEventCounts(base.db, now, windows);
       return events;
     },
+    openAnomalies,
     async sight(sighting) {
+      // a condition still showing the evidence already recorded needs no write (the common case
+      // for every pass while an anomaly stays open); anything else goes to the race-safe store
+      const known = (await openAnomalies(sighting.type)).get(sighting.subjectId);
+      if (known && known.occurrenceKey === sighting.occurrenceKey) return 'unchanged';
       const { outcome, anomaly } = await openOrBumpAnomaly(base.db, sighting, now);
       if (outcome === 'opened' && anomaly) tally.opened.push(anomaly.id);
       if (outcome === 'bumped' && anomaly) tally.bumped.push(anomaly.id);
@@ -65,6 +81,7 @@ export function createDetectorContext(
     },
     async resolve(type, subjectId) {
       const resolved = await resolveOpenAnomaly(base.db, type, subjectId, now);
+      (await openAnomalies(type)).delete(subjectId);
       if (resolved) tally.resolved.push(`${type}:${subjectId}`);
       return resolved;
     },

@@ -1,4 +1,3 @@
-import { listOpenAnomaliesOfType } from '../../db/queries/anomalies.js';
 import { findAutoDisabledEndpoints, findTargets, type DeliveryTarget } from '../../db/queries/anomaly-signals.js';
 import { iso } from '../routes/serialize.js';
 import { describeTarget, type Detector, type DetectorContext } from './context.js';
@@ -11,7 +10,7 @@ import { describeTarget, type Detector, type DetectorContext } from './context.j
 export const endpointDisabled: Detector = {
   type: 'endpoint_disabled',
   async detect(ctx) {
-    const open = await listOpenAnomaliesOfType(ctx.db, 'endpoint_disabled');
+    const open = [...(await ctx.openAnomalies('endpoint_disabled')).values()];
     const current = await findTargets(ctx.db, 'endpoint', open.map((anomaly) => anomaly.subjectId));
     for (const anomaly of open) {
       if (!current.get(anomaly.subjectId)?.disabled) await ctx.resolve('endpoint_disabled', anomaly.subjectId);

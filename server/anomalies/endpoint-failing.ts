@@ -1,6 +1,5 @@
-import { listOpenAnomaliesOfType } from '../../db/queries/anomalies.js';
 import {
-  findTargets, findTargetsFailingAtLeast, findTargetsWithFailuresSince, latestAttempts, type TargetKind,
+  findTargets, findTargetsFailingAtLeast, findTargetsWithFailuresSince, latestAttempts, type DeliveryTarget, type TargetKind,
 } from '../../db/queries/anomaly-signals.js';
 import { iso } from '../routes/serialize.js';
 import { describeTarget, type Detector, type DetectorContext } from './context.js';
@@ -15,16 +14,23 @@ export const endpointFailing: Detector = {
   type: 'endpoint_failing',
   async detect(ctx) {
     const threshold = ctx.config.failingThreshold;
-    const candidates = new Map<string, TargetKind>();
+    const candidates = new Map<string, DeliveryTarget>();
     // the recorded streak finds long-failing targets; recent failed attempts find streaks that
     // just grew even if a dispatcher kept no streak column for that kind of target
-    for (const target of await findTargetsFailingAtLeast(ctx.db, threshold)) candidates.set(target.id, target.kind);
+    for (const target of await findTargetsFailingAtLeast(ctx.db, threshold)) candidates.set(target.id, target);
     const lookback = 2 * ctx.config.anomalyIntervalMs + 60_000;
-    for (const target of await findTargetsWithFailuresSince(ctx.db, ctx.now - lookback)) candidates.set(target.id, target.kind);
-    for (const [id, kind] of candidates) await checkFailingTarget(ctx, kind, id);
+    const recent = (await findTargetsWithFailuresSince(ctx.db, ctx.now - lookback)).filter((target) => !candidates.has(target.id));
+    for (const kind of ['endpoint', 'source'] as const) {
+      const found = await findTargets(ctx.db, kind, recent.filter((target) => target.kind === kind).map((target) => target.id));
+      for (const [id, target] of found) candidates.set(id, target);
+    }
+    const failing = new Set<string>();
+    for (const target of candidates.values()) {
+      if (await sightIfFailing(ctx, target)) failing.add(target.id);
+    }
 
-    for (const anomaly of await listOpenAnomaliesOfType(ctx.db, 'endpoint_failing')) {
-      await resolveIfRecovered(ctx, anomaly.subjectKind, anomaly.subjectId);
+    for (const anomaly of (await ctx.openAnomalies('endpoint_failing')).values()) {
+      if (!failing.has(anomaly.subjectId)) await resolveIfRecovered(ctx, anomaly.subjectKind, anomaly.subjectId);
     }
   },
 };
@@ -36,18 +42,21 @@ export const endpointFailing: Detector = {
  * Returns whether the target now has an open endpoint_failing anomaly.
  */
 export async function checkFailingTarget(ctx: DetectorContext, kind: TargetKind, id: string, reportedStreak = 0): Promise<boolean> {
-  const threshold = ctx.config.failingThreshold;
   const target = (await findTargets(ctx.db, kind, [id])).get(id);
-  if (!target) return false;
-  const attempts = await latestAttempts(ctx.db, kind, id, threshold);
+  return target ? sightIfFailing(ctx, target, reportedStreak) : false;
+}
+
+async function sightIfFailing(ctx: DetectorContext, target: DeliveryTarget, reportedStreak = 0): Promise<boolean> {
+  const threshold = ctx.config.failingThreshold;
+  const attempts = await latestAttempts(ctx.db, target.kind, target.id, threshold);
   if (attempts.length < threshold || attempts.some((attempt) => attempt.status !== 'failed')) return false;
   const streak = Math.max(target.consecutiveFailures, reportedStreak, threshold);
   const outcome = await ctx.sight({
     workspaceId: target.workspaceId,
     type: 'endpoint_failing',
-    subjectKind: kind,
-    subjectId: id,
-    title: kind === 'endpoint'
+    subjectKind: target.kind,
+    subjectId: target.id,
+    title: target.kind === 'endpoint'
       ? `${describeTarget(target)} is failing`
       : `The destination of ${describeTarget(target)} is failing`,
     details: {

@@ -1,4 +1,3 @@
-import { listOpenAnomaliesOfType } from '../../db/queries/anomalies.js';
 import { findTargets } from '../../db/queries/anomaly-signals.js';
 import { iso } from '../routes/serialize.js';
 import { describeTarget, type Detector } from './context.js';
@@ -16,7 +15,7 @@ export const verificationFailing: Detector = {
     const { windows: w, now } = ctx;
     const stats = await ctx.sourceEvents();
 
-    const open = await listOpenAnomaliesOfType(ctx.db, 'verification_failing');
+    const open = [...(await ctx.openAnomalies('verification_failing')).values()];
     const existing = await findTargets(ctx.db, 'source', open.map((anomaly) => anomaly.subjectId));
     for (const anomaly of open) {
       const lastRejectedAt = stats.get(anomaly.subjectId)?.lastRejectedAt ?? null;

@@ -1,4 +1,3 @@
-import { listOpenAnomaliesOfType } from '../../db/queries/anomalies.js';
 import { findTargets } from '../../db/queries/anomaly-signals.js';
 import { iso } from '../routes/serialize.js';
 import { describeTarget, type Detector } from './context.js';
@@ -15,7 +14,7 @@ export const volumeDrop: Detector = {
   async detect(ctx) {
     const w = ctx.windows;
     const stats = await ctx.sourceEvents();
-    const open = await listOpenAnomaliesOfType(ctx.db, 'volume_drop');
+    const open = [...(await ctx.openAnomalies('volume_drop')).values()];
     const existing = await findTargets(ctx.db, 'source', open.map((anomaly) => anomaly.subjectId));
     for (const anomaly of open) {
       const arrived = (stats.get(anomaly.subjectId)?.counts[EVENT_RANGES.silence] ?? 0) > 0;

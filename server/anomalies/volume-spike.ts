@@ -1,4 +1,3 @@
-import { listOpenAnomaliesOfType } from '../../db/queries/anomalies.js';
 import { findTargets } from '../../db/queries/anomaly-signals.js';
 import type { SourceEventCounts } from '../../db/queries/event-rollups.js';
 import { describeTarget, type Detector, type DetectorContext } from './context.js';
@@ -24,7 +23,7 @@ export const volumeSpike: Detector = {
   async detect(ctx) {
     const w = ctx.windows;
     const stats = await ctx.sourceEvents();
-    for (const anomaly of await listOpenAnomaliesOfType(ctx.db, 'volume_spike')) {
+    for (const anomaly of (await ctx.openAnomalies('volume_spike')).values()) {
       if (!spikeOf(ctx, stats.get(anomaly.subjectId)).spiking) await ctx.resolve('volume_spike', anomaly.subjectId);
     }
     const spiking = [...stats.values()].filter((s) => spikeOf(ctx, s).spiking);
