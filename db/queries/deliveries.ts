@@ -1,7 +1,17 @@
+import type { Knex } from 'knex';
 import type { DbOrTx } from '../index.js';
 import { isMysql } from '../index.js';
 import { newId } from '../ids.js';
 import { toNumber, toNumberOrNull } from './json.js';
+
+/**
+ * Transaction options for anything touching deliveries on MySQL: READ COMMITTED, so the claim's
+ * `FOR UPDATE` range scan over due_at takes no gap locks that would block (or deadlock with)
+ * concurrent inserts of new due rows. SQLite has one writer and takes no options.
+ */
+export function workTransaction(db: DbOrTx): Knex.TransactionConfig | undefined {
+  return isMysql(db) ? { isolationLevel: 'read committed' } : undefined;
+}
 
 export type DeliveryTrigger = 'scheduled' | 'replay' | 'recover';
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
@@ -123,7 +133,7 @@ export async function claimDueDeliveries(
     await tx('deliveries').whereIn('id', rows.map((row) => row.id)).update({ due_at: leaseUntil, locked_by: lockToken });
     return rows.map((row) => ({ ...toDelivery(row), dueAt: leaseUntil, lockedBy: lockToken }));
   };
-  return 'isTransaction' in db && db.isTransaction ? claim(db) : (db as import('knex').Knex).transaction(claim);
+  return 'isTransaction' in db && db.isTransaction ? claim(db) : (db as Knex).transaction(claim, workTransaction(db));
 }
 
 /** The new state of a delivery after one attempt. */

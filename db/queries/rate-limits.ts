@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../index.js';
 import { isMysql } from '../index.js';
 import { toNumber } from './json.js';
+import { workTransaction } from './deliveries.js';
 
 export interface SlotRequest {
   targetId: string;
@@ -36,7 +37,7 @@ export async function reserveSendSlot(db: Db, request: SlotRequest, clock: () =>
     await tx('rate_limit_sends').where({ target_id: request.targetId }).andWhere('sent_at', '<=', now - request.windowMs).delete();
     await tx('rate_limit_sends').insert({ target_id: request.targetId, sent_at: now });
     return { granted: true as const, sentAt: now };
-  });
+  }, workTransaction(db));
 }
 
 /** Removes stamps too old to matter to any window (a periodic sweep for targets gone quiet). */

@@ -2,7 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../../db/index.js';
 import type { App } from '../../db/queries/apps.js';
-import { insertDeliveries } from '../../db/queries/deliveries.js';
+import { insertDeliveries, workTransaction } from '../../db/queries/deliveries.js';
 import { listDeliverableEndpoints } from '../../db/queries/endpoints.js';
 import { findEventType, type EventType } from '../../db/queries/event-types.js';
 import {
@@ -130,7 +130,7 @@ export async function acceptMessage(deps: AppDeps, app: App, request: SendReques
         workspaceId: app.workspaceId, messageId: message.id, endpointId: endpoint.id, trigger: 'scheduled' as const, maxAttempts, dueAt: now,
       })), now);
       return { message, payload: request.payload, deliveryCount: endpoints.length };
-    });
+    }, workTransaction(db));
     if (accepted.deliveryCount > 0) deps.signals.emit('work');
     deps.signals.emit('accepted', { count: 1 });
     return accepted;

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/index.js';
 import { insertAttempts, type NewAttempt } from '../../db/queries/attempts.js';
-import { finishDeliveries, type Delivery, type DeliveryOutcome } from '../../db/queries/deliveries.js';
+import { finishDeliveries, workTransaction, type Delivery, type DeliveryOutcome } from '../../db/queries/deliveries.js';
 import { coerceError } from '../errors.js';
 import type { HttpOutcome } from './http-client.js';
 import type { RecordedAttempt, ResolvedTarget, ResolverContext, TargetHealth, TargetKind, TargetResolver } from './targets.js';
@@ -76,7 +76,7 @@ export function createRecorder(options: {
         const health = await (resolvers[kind] as TargetResolver).afterAttempts(tx, ctx, list);
         for (const [id, h] of health) healthByTarget.set(id, h);
       }
-    });
+    }, workTransaction(db));
     for (const { item, resolve } of group) {
       const written = held.has(item.delivery.id);
       if (written) emitAttempt(item, healthByTarget.get(item.target.targetId));

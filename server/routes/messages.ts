@@ -1,5 +1,5 @@
 import type { Db } from '../../db/index.js';
-import { insertDeliveries } from '../../db/queries/deliveries.js';
+import { insertDeliveries, workTransaction } from '../../db/queries/deliveries.js';
 import { findEndpoint } from '../../db/queries/endpoints.js';
 import { countScheduledDeliveries, findMessage, findMessageEndpointIds, listMessages, summarizeDeliveries, type Message, type MessageStatus } from '../../db/queries/messages.js';
 import { findRecipientByRef } from '../../db/queries/recipients.js';
@@ -39,7 +39,7 @@ export async function requireMessage(db: Db, appId: string, id: string): Promise
 export async function queueExtraDeliveries(deps: AppDeps, rows: { workspaceId: string; messageId: string; endpointId: string }[], trigger: 'replay' | 'recover'): Promise<number> {
   if (rows.length === 0) return 0;
   const now = deps.clock.now();
-  await deps.db.transaction((tx) => insertDeliveries(tx, rows.map((row) => ({ ...row, trigger, maxAttempts: 1, dueAt: now })), now));
+  await deps.db.transaction((tx) => insertDeliveries(tx, rows.map((row) => ({ ...row, trigger, maxAttempts: 1, dueAt: now })), now), workTransaction(deps.db));
   deps.signals.emit('work');
   return rows.length;
 }

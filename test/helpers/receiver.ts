@@ -17,6 +17,8 @@ export interface ProgrammedResponse {
   headers?: Record<string, string>;
   body?: string;
   hang?: boolean;
+  /** Answer only after this many milliseconds. */
+  delayMs?: number;
 }
 
 export interface Receiver {
@@ -49,8 +51,12 @@ export async function startReceiver(responder?: (request: ReceivedRequest, index
       const index = requests.push(request) - 1;
       const answer = respond(request, index);
       if (answer.hang) return;
-      res.writeHead(answer.status ?? 200, answer.headers ?? {});
-      res.end(answer.body ?? '');
+      const reply = () => {
+        res.writeHead(answer.status ?? 200, answer.headers ?? {});
+        res.end(answer.body ?? '');
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
     });
   });
   server.on('connection', (socket) => {

@@ -1,0 +1,68 @@
+import t from 'tap';
+import { createTestDatabase } from '../../helpers/databases.js';
+import { inParallel, startChildServer, type ChildServer } from '../../helpers/child-server.js';
+import { startReceiver } from '../../helpers/receiver.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const skip = process.env.TEST_MYSQL_URL ? false : 'needs TEST_MYSQL_URL (MariaDB/MySQL)';
+
+async function must(child: ChildServer, method: string, path: string, body?: unknown) {
+  const response = await child.request(method, `/api/v1${path}`, body);
+  if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.data;
+}
+
+t.test('crash: a SIGKILLed server loses no accepted message; the restart delivers every one', { skip }, async (t) => {
+  const database = await createTestDatabase('mysql');
+  t.teardown(() => database.drop());
+  // slow answers keep a few hundred attempts in flight when the process dies
+  const receiver = await startReceiver(() => ({ status: 200, delayMs: 40 }));
+  t.teardown(() => receiver.close());
+  const env = { DISPATCH_REQUEST_TIMEOUT: '1s', DISPATCH_CONCURRENCY: '40', DISPATCH_RETRY_SCHEDULE: '200ms' };
+
+  const first = await startChildServer(database.url, env);
+  t.teardown(() => first.kill());
+  const app = await must(first, 'POST', '/apps', { name: 'crash' });
+  await must(first, 'POST', `/apps/${app.id}/event-types`, { name: 'tick' });
+  await must(first, 'POST', `/apps/${app.id}/recipients`, { uid: 'r' });
+  await must(first, 'POST', `/apps/${app.id}/recipients/r/endpoints`, { url: `${receiver.url}/hook` });
+
+  const accepted = new Set<string>();
+  const refused: string[] = [];
+  let killed = false;
+  const sending = inParallel(2000, 24, async (i) => {
+    if (killed) return;
+    try {
+      const response = await first.request('POST', `/api/v1/apps/${app.id}/messages`, { event_type: 'tick', payload: { i } });
+      if (response.status === 202) accepted.add(response.body.data.id);
+      else refused.push(`${response.status} ${JSON.stringify(response.body)}`);
+    } catch {
+      // the process died under this request: not accepted, so nothing is owed
+    }
+  });
+  // kill mid-stream: messages are still being accepted and hundreds are pending or in flight
+  const started = Date.now();
+  await sending;
+  t.comment(`accepted ${accepted.size} in ${Date.now() - started} ms; ${receiver.requests.length} delivered so far`);
+  t.same(refused, [], 'every send before the crash was accepted');
+  killed = true;
+  await first.kill();
+  const deliveredBeforeRestart = new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size;
+  t.ok(deliveredBeforeRestart < accepted.size, `killed with deliveries outstanding (${deliveredBeforeRestart} of ${accepted.size} delivered)`);
+
+  const second = await startChildServer(database.url, env);
+  t.teardown(() => second.kill());
+  const restarted = Date.now();
+  await waitFor(() => {
+    const seen = new Set(receiver.requests.map((r) => r.headers['webhook-id'] as string));
+    return [...accepted].every((id) => seen.has(id));
+  }, 'every accepted message at the receiver', 60_000, 200);
+  t.comment(`restart delivered the rest in ${Date.now() - restarted} ms`);
+  const counts = new Map<string, number>();
+  for (const request of receiver.requests) counts.set(request.headers['webhook-id'] as string, (counts.get(request.headers['webhook-id'] as string) ?? 0) + 1);
+  const missing = [...accepted].filter((id) => !counts.has(id));
+  t.same(missing, [], 'no accepted message is missing');
+  t.ok([...accepted].every((id) => (counts.get(id) ?? 0) >= 1), 'each accepted message delivered at least once');
+  t.comment(`accepted ${accepted.size}, requests ${receiver.requests.length}, duplicates ${receiver.requests.length - counts.size}`);
+  t.equal(await second.stop(), 0, 'SIGTERM exits 0');
+});

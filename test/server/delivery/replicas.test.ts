@@ -1,0 +1,63 @@
+import t from 'tap';
+import { createTestDatabase } from '../../helpers/databases.js';
+import { inParallel, startChildServer, type ChildServer } from '../../helpers/child-server.js';
+import { startReceiver, type Receiver } from '../../helpers/receiver.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const skip = process.env.TEST_MYSQL_URL ? false : 'needs TEST_MYSQL_URL (MariaDB/MySQL)';
+
+async function must(child: ChildServer, method: string, path: string, body?: unknown) {
+  const response = await child.request(method, `/api/v1${path}`, body);
+  if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.data;
+}
+
+function countsById(receiver: Receiver): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const request of receiver.requests) {
+    const id = request.headers['webhook-id'] as string;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+t.test('replicas: three processes on one database deliver every (message, endpoint) exactly once', { skip }, async (t) => {
+  const database = await createTestDatabase('mysql');
+  t.teardown(() => database.drop());
+  const receivers = [await startReceiver(), await startReceiver()];
+  t.teardown(() => Promise.all(receivers.map((r) => r.close())));
+
+  const children: ChildServer[] = [];
+  // one at a time: the first migrates and bootstraps, the others find it done
+  for (let i = 0; i < 3; i++) {
+    const child = await startChildServer(database.url);
+    t.teardown(() => child.kill());
+    children.push(child);
+  }
+  const app = await must(children[0], 'POST', '/apps', { name: 'replicas' });
+  await must(children[0], 'POST', `/apps/${app.id}/event-types`, { name: 'tick' });
+  await must(children[0], 'POST', `/apps/${app.id}/recipients`, { uid: 'r' });
+  for (const receiver of receivers) await must(children[0], 'POST', `/apps/${app.id}/recipients/r/endpoints`, { url: receiver.url });
+
+  const total = 3000;
+  const ids = await inParallel(total, 30, async (i) => {
+    const data = await must(children[i % 3], 'POST', `/apps/${app.id}/messages`, { event_type: 'tick', payload: { i } });
+    return data.id as string;
+  });
+  t.equal(new Set(ids).size, total);
+  for (const receiver of receivers) await receiver.waitForRequests(total, 120_000);
+  // every delivery row is finished before counting: nothing can arrive late
+  const rows = await waitFor(async () => {
+    const response = await children[1].request('GET', `/api/v1/apps/${app.id}/messages?status=pending&limit=1`);
+    return response.body.data.length === 0;
+  }, 'no pending message', 30_000);
+  t.ok(rows);
+  for (const [index, receiver] of receivers.entries()) {
+    const counts = countsById(receiver);
+    t.equal(counts.size, total, `endpoint ${index + 1} received every message`);
+    const duplicated = [...counts.values()].filter((n) => n > 1).length;
+    t.equal(duplicated, 0, `endpoint ${index + 1} received none twice`);
+    t.ok(ids.every((id) => counts.get(id) === 1));
+  }
+  for (const child of children) t.equal(await child.stop(), 0, 'SIGTERM exits 0');
+});
