@@ -114,7 +114,10 @@ export const eventRoutes = [
     description:
       'The stored request: method, path (below the ingest URL), query string, lower-cased headers and body ' +
       '(UTF-8 text, or base64 with `body_encoding: base64` when the bytes are not UTF-8; null once purged), ' +
-      'plus `verified`, `status`, `rejection_reason` and the forward attempts (oldest first).',
+      'plus `verified` (true only when the source\'s scheme checked the request: `none` stores false), `status`, ' +
+      '`rejection_reason` and the forward attempts (oldest first). Status: `pending` = stored, not forwarded yet ' +
+      '(store-only sources keep their events `pending`), `delivered`/`failed` = outcome of the latest forward, ' +
+      '`held` = received while paused, `rejected` = failed verification, `duplicate` = repeat of `duplicate_of`.',
     params: { id: 'The event id (`evt_…`).' },
     status: 200,
     example: eventExample,

@@ -33,8 +33,8 @@ opts.requests = [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 
 autocannon(opts).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
 `;
 
-function autocannon(url: string, headers: Record<string, string>, payload: string): Promise<AutocannonResult> {
-  const options = { url, method: 'POST', connections, duration: seconds, headers, body: payload, uniqueHeader: 'x-github-delivery' };
+function autocannon(url: string, headers: Record<string, string>, payload: string | undefined, method = 'POST'): Promise<AutocannonResult> {
+  const options = { url, method, connections, duration: seconds, headers, body: payload, uniqueHeader: 'x-github-delivery' };
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-e', RUNNER, AUTOCANNON, JSON.stringify(options)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
       if (error) reject(error);
@@ -47,7 +47,7 @@ const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
 const body = JSON.stringify({ type: 'invoice.paid', data: { object: { id: 'in_1NirD82eZvKYlo2C', amount_paid: 4200, currency: 'eur', lines: [1, 2, 3] } } });
 
-async function measure(dialect: Dialect, scenario: 'store-only' | 'github+dedupe') {
+async function measure(dialect: Dialect, scenario: 'healthz (baseline)' | 'store-only' | 'github+dedupe') {
   const server = await startTestServer(dialect, { env: { DISPATCH_LOG_LEVEL: 'warn' } });
   try {
     const secret = 'bench-secret';
@@ -57,16 +57,24 @@ async function measure(dialect: Dialect, scenario: 'store-only' | 'github+dedupe
     const created = await server.request('POST', '/api/v1/sources', { body: sourceBody });
     const url = (created.body.data.ingest_url as string).replace(server.config.publicUrl, server.url);
     const signature = 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
-    const result = await autocannon(url, { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
+    const cpuBefore = process.cpuUsage();
+    const result = scenario === 'healthz (baseline)'
+      ? await autocannon(`${server.url}/healthz`, {}, undefined, 'GET')
+      : await autocannon(url, { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
+    const cpu = process.cpuUsage(cpuBefore);
     const stored = await server.db('events').where({ source_id: created.body.data.id }).count({ n: '*' }).first();
+    // CPU the server process spent per request: a figure that holds even on a busy machine
+    const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, result.requests.total);
     return {
       dialect,
       scenario,
-      'events/s': Math.round(result.requests.average),
+      'req/s': Math.round(result.requests.average),
       total: result.requests.total,
       stored: Number(stored?.n ?? 0),
       'p50 ms': result.latency.p50,
       'p99 ms': result.latency.p99,
+      'server CPU ms/req': Number(cpuMsPerRequest.toFixed(3)),
+      'req/s per server core': Math.round(1000 / cpuMsPerRequest),
       non2xx: result.non2xx,
       errors: result.errors,
     };
@@ -77,7 +85,8 @@ async function measure(dialect: Dialect, scenario: 'store-only' | 'github+dedupe
 
 const rows = [];
 for (const dialect of testDialects()) {
-  for (const scenario of ['store-only', 'github+dedupe'] as const) rows.push(await measure(dialect, scenario));
+  for (const scenario of ['healthz (baseline)', 'store-only', 'github+dedupe'] as const) rows.push(await measure(dialect, scenario));
 }
 console.table(rows);
-console.log(`${seconds} s per scenario, ${connections} connections, ${Buffer.byteLength(body)}-byte JSON body, Node ${process.version}`);
+const load = (await import('node:os')).loadavg()[0].toFixed(1);
+console.log(`load average ${load} on ${(await import('node:os')).cpus().length} cores; ${seconds} s per scenario, ${connections} connections, ${Buffer.byteLength(body)}-byte JSON body, Node ${process.version}`);

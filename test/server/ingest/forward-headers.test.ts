@@ -1,0 +1,35 @@
+import t from 'tap';
+import { forwardHeaders, eventBodyBytes } from '../../../server/ingest/forward-target.js';
+import { dedupeKey } from '../../../server/ingest/dedupe.js';
+import { encodeBody } from '../../../server/ingest/ingest-router.js';
+
+t.test('forwardHeaders drops hop-by-hop, connection-named and incoming signature headers, then adds custom ones', async (t) => {
+  const headers = forwardHeaders({
+    headers: {
+      host: 'dispatch.example.com', connection: 'keep-alive, x-hop', 'keep-alive': 'timeout=5', 'x-hop': 'per-hop', te: 'trailers',
+      trailer: 'x', 'transfer-encoding': 'chunked', upgrade: 'h2c', 'content-length': '12', 'proxy-authorization': 'x', 'proxy-foo': 'y',
+      'webhook-id': 'msg_1', 'webhook-signature': 'v1,x', 'webhook-timestamp': '1', 'svix-id': 'msg_1',
+      'content-type': 'application/json', 'x-github-event': 'push', 'set-cookie': ['a=1', 'b=2'], 'x-team': 'sender',
+    },
+  }, { 'X-Team': 'ops', Authorization: 'Bearer backend' });
+  t.same(headers, { 'content-type': 'application/json', 'x-github-event': 'push', 'set-cookie': 'a=1, b=2', 'x-team': 'ops', authorization: 'Bearer backend' });
+});
+
+t.test('stored bodies round-trip to the original bytes', async (t) => {
+  for (const raw of [Buffer.from('{"a":"é"}'), Buffer.from([0xff, 0x00, 0xc3, 0x28]), Buffer.alloc(0)]) {
+    t.same(eventBodyBytes(encodeBody(raw)), raw);
+  }
+  t.equal(encodeBody(Buffer.from([0xc3, 0x28])).bodyEncoding, 'base64', 'invalid UTF-8 is base64');
+  t.equal(encodeBody(Buffer.from('ok')).bodyEncoding, 'utf8');
+});
+
+t.test('dedupeKey selects the configured value and hashes it', async (t) => {
+  const body = Buffer.from('{"data":{"id":7,"list":[{"x":1}]}}');
+  const byPath = dedupeKey({ key: 'json:data.id', window: '1h' }, body, {});
+  t.match(byPath, /^[0-9a-f]{64}$/);
+  t.equal(dedupeKey({ key: 'json:data.id', window: '1h' }, Buffer.from('{"data":{"id":"7"}}'), {}) === byPath, false, '7 and "7" differ');
+  t.ok(dedupeKey({ key: 'json:data.list.0.x', window: '1h' }, body, {}), 'array indexes as path segments');
+  t.equal(dedupeKey({ key: 'json:data.missing', window: '1h' }, body, {}), null);
+  t.equal(dedupeKey({ key: 'header:X-Id', window: '1h' }, body, { 'x-id': 'a' }), dedupeKey({ key: 'header:x-id', window: '1h' }, Buffer.from('other'), { 'x-id': 'a' }), 'header names are case-insensitive');
+  t.not(dedupeKey({ key: 'body_hash', window: '1h' }, body, {}), dedupeKey({ key: 'body_hash', window: '1h' }, Buffer.from('x'), {}));
+});
