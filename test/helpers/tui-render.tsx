@@ -20,7 +20,7 @@ export const KEY = {
  * Polls `check` until it returns something truthy (returned) or `timeoutMs` passes; the error
  * names `what` and, for frames, shows the last one so a failing TUI test explains itself.
  */
-export async function poll<T>(check: () => T | Promise<T>, what: () => string, timeoutMs = 8000): Promise<NonNullable<T>> {
+export async function poll<T>(check: () => T | Promise<T>, what: () => string, timeoutMs = 15_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

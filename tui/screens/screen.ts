@@ -39,13 +39,19 @@ export function useRunner(dispatch: Dispatch): (task: () => Promise<void>) => vo
 /**
  * Fetching for one paged list: `refresh` reloads the first page (live refresh), `loadMore` the
  * page after the loaded rows (scrolling). Both report failures on the screen's error line.
+ * `scope` names what the list shows (a filter, the app drilled into): a page fetched for an
+ * earlier scope that arrives late is dropped rather than mixed into the new list.
  */
-export function useListLoader<T>(list: string, dispatch: Dispatch, fetchPage: (cursor: string | null) => Promise<Page<T>>) {
+export function useListLoader<T>(list: string, dispatch: Dispatch, fetchPage: (cursor: string | null) => Promise<Page<T>>, scope = '') {
   const fetchRef = useRef(fetchPage);
   fetchRef.current = fetchPage;
+  const scopeRef = useRef(scope);
+  scopeRef.current = scope;
   const refresh = useCallback(async (): Promise<Page<T> | null> => {
+    const asked = scopeRef.current;
     try {
       const page = await fetchRef.current(null);
+      if (scopeRef.current !== asked) return null;
       dispatch({ type: 'list/refreshed', list, page, at: Date.now() });
       dispatch({ type: 'feedback/refresh-ok' });
       return page;
@@ -56,9 +62,11 @@ export function useListLoader<T>(list: string, dispatch: Dispatch, fetchPage: (c
   }, [list, dispatch]);
   const loadMore = useCallback(
     async (cursor: string) => {
+      const asked = scopeRef.current;
       dispatch({ type: 'list/loading-more', list });
       try {
         const page = await fetchRef.current(cursor);
+        if (scopeRef.current !== asked) return;
         dispatch({ type: 'list/appended', list, page, at: Date.now() });
       } catch (error) {
         dispatch({ type: 'list/load-failed', list });

@@ -14,6 +14,7 @@ export function AnomaliesScreen({ client, width, height, refreshMs, inputActive 
   const filter = state.filter;
   const { refresh, loadMore } = useListLoader('anomalies', dispatch, (cursor) =>
     client.listAnomalies(filter === 'active' ? {} : { status: filter }, { cursor }),
+    filter,
   );
   usePoll(refresh, refreshMs, true, filter);
 

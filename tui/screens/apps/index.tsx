@@ -14,8 +14,8 @@ export function AppsScreen({ client, width, height, refreshMs, inputActive }: Sc
   const appId = state.app?.id ?? '';
   const recipientId = state.recipient?.id ?? '';
   const apps = useListLoader('apps', send, (cursor) => client.listApps({ cursor }));
-  const recipients = useListLoader('recipients', send, (cursor) => client.listRecipients(appId, { cursor }));
-  const endpoints = useListLoader('endpoints', send, (cursor) => client.listEndpoints(appId, recipientId, { cursor }));
+  const recipients = useListLoader('recipients', send, (cursor) => client.listRecipients(appId, { cursor }), appId);
+  const endpoints = useListLoader('endpoints', send, (cursor) => client.listEndpoints(appId, recipientId, { cursor }), `${appId}:${recipientId}`);
 
   const refreshFailing = useCallback(async () => {
     try {

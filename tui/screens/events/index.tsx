@@ -16,6 +16,7 @@ export function EventsScreen({ client, width, height, refreshMs, inputActive, on
   const { filter } = state;
   const list = useListLoader('events', dispatch, (cursor) =>
     client.listEvents({ ...(filter.sourceId ? { source_id: filter.sourceId } : {}), ...(filter.status ? { status: filter.status } : {}) }, { cursor }),
+    `${filter.sourceId}:${filter.status}`,
   );
   const openId = detailId(state);
   const refresh = useCallback(async () => {

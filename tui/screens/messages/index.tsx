@@ -29,7 +29,7 @@ export function MessagesScreen({ client, width, height, refreshMs, inputActive, 
   const appId = state.app?.id ?? '';
   const messageId = state.detail?.id ?? '';
   const apps = useListLoader('apps', send, (cursor) => client.listApps({ cursor }));
-  const messages = useListLoader('messages', send, (cursor) => client.listMessages(appId, {}, { cursor }));
+  const messages = useListLoader('messages', send, (cursor) => client.listMessages(appId, {}, { cursor }), appId);
 
   const loadDetail = useCallback(async () => {
     try {
