@@ -24,6 +24,23 @@ export interface StoredEvent {
  * is `held` when paused, `pending` otherwise, with a forward due now when there is a destination.
  */
 export async function storeAcceptedEvent(deps: AppDeps, seen: Source, event: NewEvent, raw: Buffer, now: number): Promise<StoredEvent> {
+  // InnoDB may pick this transaction as a deadlock victim (the dispatcher's recorder locks the
+  // same source row to update its failure streak); nothing was committed, so try again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await storeOnce(deps, seen, event, raw, now);
+    } catch (error) {
+      if (attempt >= 3 || !isLockConflict(error)) throw error;
+    }
+  }
+}
+
+function isLockConflict(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}
+
+async function storeOnce(deps: AppDeps, seen: Source, event: NewEvent, raw: Buffer, now: number): Promise<StoredEvent> {
   const headers = event.headers as IncomingHeaders;
   if (!seen.dedupe || dedupeKey(seen.dedupe, raw, headers) === null) return storeWithoutDedupe(deps, seen, event, now);
   const sourceId = seen.id;

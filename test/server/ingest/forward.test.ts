@@ -11,6 +11,7 @@ interface Received {
   url: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  at: number;
 }
 
 /** A real receiver on loopback: records every request and answers `status()`. */
@@ -20,7 +21,7 @@ async function startReceiver(t: Test, status: () => number = () => 200) {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ method: req.method as string, url: req.url as string, headers: req.headers, body: Buffer.concat(chunks) });
+      received.push({ method: req.method as string, url: req.url as string, headers: req.headers, body: Buffer.concat(chunks), at: Date.now() });
       res.statusCode = status();
       res.end('ok');
     });
@@ -156,4 +157,17 @@ forEachDatabase(t, 'forwarding holds events while paused, delivers them on resum
   }, 10_000, 'held events delivered');
   t.same(receiver.received.map((r) => r.body.toString()).sort(), ['held 1', 'held 2', 'held 3'], 'the duplicate was never forwarded');
   t.equal(await server.db('events').where({ source_id: source.id, status: 'duplicate' }).count({ n: '*' }).first().then((r) => Number(r?.n)), 1);
+  const stamps = await server.db('rate_limit_sends').where({ target_id: source.id });
+  t.equal(stamps.length, 3, 'destination.rate_limit goes through the shared rate limiter');
+});
+
+forEachDatabase(t, 'forwarding honours destination.rate_limit', async (t, server) => {
+  runDispatcher(t, server);
+  const receiver = await startReceiver(t);
+  const source = await createSource(server, { destination: { url: receiver.url, rate_limit: 2 } });
+  for (let n = 0; n < 5; n++) await sendRaw(source.url, {}, Buffer.from(`n${n}`));
+  await waitFor(async () => receiver.received.length === 5, 10_000, 'five forwards');
+  const times = receiver.received.map((r) => r.at).sort((a, b) => a - b);
+  // 2 per rolling second: no three forwards inside one second (a little slack for the receiver's clock)
+  for (let i = 0; i + 2 < times.length; i++) t.ok(times[i + 2] - times[i] >= 900, `forwards ${i + 1}..${i + 3} span ${times[i + 2] - times[i]} ms`);
 });
