@@ -14,7 +14,7 @@ t.test('anomalies screen acknowledges and resolves an endpoint_failing anomaly o
 
   const tui = renderTui(world.server.url, world.server.adminKey);
   t.teardown(() => tui.unmount());
-  let frame = await tui.waitForFrame(/› open\s+endpoint_failing\s+ep_/);
+  let frame = await tui.waitForFrame(/› open\s+endpoint_failing\s+1\s+\d+s ago\s+Endpoint/);
   t.match(frame, 'Anomalies — active (1)', 'the default screen lists active anomalies');
   t.match(frame, /updated \ds ago/, 'shows when it refreshed');
 

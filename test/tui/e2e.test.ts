@@ -74,7 +74,7 @@ t.test('built TUI in a pseudo-terminal', { skip: hasTmux ? false : 'tmux is not 
     const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
     const waitScreen = (pattern: RegExp) => poll(() => (pattern.test(screen()) ? screen() : null), () => `${pattern} on screen:\n${screen()}`, 15_000);
 
-    let text = await waitScreen(/› open\s+endpoint_failing\s+ep_/);
+    let text = await waitScreen(/› open\s+endpoint_failing\s+1\s+\d+s ago\s+Endpoint/);
     t.match(text, /Dispatch\s+1 Anomalies\s+2 Sources/, 'tab bar');
     t.match(text, /updated \d+s ago/, 'live refresh label');
     t.match(text, /a acknowledge\s+r resolve/, 'footer key hints');

@@ -23,6 +23,7 @@ export type AnomaliesAction =
   | { type: 'detail/scroll'; delta: number; max: number }
   | { type: 'anomaly/updated'; anomaly: Anomaly; verb: string };
 
+/** The Anomalies screen before its first fetch: active anomalies, no detail open. */
 export function initialAnomaliesState(): AnomaliesState {
   return { ...noFeedback, anomalies: emptyList(), filter: 'active', detail: null };
 }

@@ -19,15 +19,15 @@ const TYPE_COLOR: Record<string, string> = {
   volume_drop: 'cyan',
 };
 
-function columns(now: number): Column<Anomaly>[] {
+function columns(now: number, width: number): Column<Anomaly>[] {
   return [
     { header: 'STATUS', width: 12, value: (a) => a.status, color: (a) => STATUS_COLOR[a.status] },
     { header: 'TYPE', width: 20, value: (a) => a.type, color: (a) => TYPE_COLOR[a.type] },
-    // the id's prefix (ep_ / src_) already names the subject's kind
-    { header: 'SUBJECT', width: 26, value: (a) => a.subject.id },
     { header: 'COUNT', width: 5, value: (a) => String(a.count) },
     { header: 'LAST SEEN', width: 9, value: (a) => ago(a.last_seen_at, now) },
     { header: 'TITLE', value: (a) => a.title },
+    // the title names the subject already; its id (prefix ep_ / src_ tells the kind) only when there is room
+    ...(width >= 120 ? [{ header: 'SUBJECT', width: 26, value: (a: Anomaly) => a.subject.id }] : []),
   ];
 }
 
@@ -64,7 +64,7 @@ export function AnomaliesView({ state, width, height, now }: { state: AnomaliesS
         <ScrollView lines={anomalyLines(detail, width)} offset={state.detail?.scroll ?? 0} height={body} />
       ) : (
         <Table
-          columns={columns(now)}
+          columns={columns(now, width)}
           rows={state.anomalies.items}
           selected={state.anomalies.selected}
           width={width}

@@ -26,6 +26,7 @@ export type AppsAction =
   | { type: 'endpoint/updated'; endpoint: Endpoint }
   | { type: 'failing'; failing: Record<string, string> | null };
 
+/** The Apps screen before its first fetch: the app list. */
 export function initialAppsState(): AppsState {
   return { ...noFeedback, level: 'apps', apps: emptyList(), recipients: emptyList(), endpoints: emptyList(), app: null, recipient: null, failing: null };
 }

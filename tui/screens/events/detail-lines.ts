@@ -6,6 +6,7 @@ const EVENT_STATUS_COLOR: Record<string, string> = {
   pending: 'yellow', delivered: 'green', failed: 'red', held: 'blue', rejected: 'magenta', duplicate: 'gray',
 };
 
+/** The colour an event status is drawn in (list and detail agree). */
 export function eventStatusColor(status: string): string | undefined {
   return EVENT_STATUS_COLOR[status];
 }

@@ -41,6 +41,7 @@ export type EventsAction =
   | { type: 'replay/cancel' }
   | { type: 'replayed'; id: string };
 
+/** The Events screen before its first fetch, filtered to `sourceId` when opened from Sources. */
 export function initialEventsState(sourceId: string | null = null): EventsState {
   return { ...noFeedback, events: emptyList(), filter: { sourceId, status: null }, sources: [], mode: { kind: 'list' }, detail: null, detailAt: null, scroll: 0 };
 }

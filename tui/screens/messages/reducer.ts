@@ -40,6 +40,7 @@ export type MessagesAction =
   | { type: 'replay/cancel' }
   | { type: 'replayed'; id: string; endpointId: string | null };
 
+/** The Messages screen before its first fetch: picking an app. */
 export function initialMessagesState(): MessagesState {
   return { ...noFeedback, level: 'apps', apps: emptyList(), messages: emptyList(), app: null, detail: null, confirm: null, statuses: {} };
 }

@@ -22,6 +22,7 @@ export type SourcesAction =
   | { type: 'stats'; stats: Record<string, SourceStats> }
   | { type: 'source/updated'; source: Source };
 
+/** The Sources screen before its first fetch. */
 export function initialSourcesState(): SourcesState {
   return { ...noFeedback, sources: emptyList(), stats: {} };
 }
