@@ -205,3 +205,21 @@ export async function listDeliveriesOfMessage(db: DbOrTx, messageId: string): Pr
   const rows = (await db('deliveries').where({ message_id: messageId }).orderBy('id', 'asc')) as DeliveryRow[];
   return rows.map(toDelivery);
 }
+
+/** What fan-out needs to know of an enabled endpoint. */
+export interface FanOutEndpoint {
+  id: string;
+  appId: string;
+  recipientId: string;
+  eventTypes: string[];
+}
+
+/**
+ * The enabled endpoints of several apps at once, ascending by id (the group-commit accept path
+ * matches many messages against them in memory; CONTRACT rule 2 is applied by the caller).
+ */
+export async function listFanOutEndpoints(db: DbOrTx, appIds: string[]): Promise<FanOutEndpoint[]> {
+  const rows = (await db('endpoints').whereIn('app_id', appIds).andWhere('disabled', 0).orderBy('id', 'asc')
+    .select('id', 'app_id', 'recipient_id', 'event_types')) as { id: string; app_id: string; recipient_id: string; event_types: string }[];
+  return rows.map((row) => ({ id: row.id, appId: row.app_id, recipientId: row.recipient_id, eventTypes: JSON.parse(row.event_types) as string[] }));
+}

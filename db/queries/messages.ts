@@ -58,6 +58,27 @@ export async function insertMessage(db: DbOrTx, message: Omit<Message, 'id' | 'p
   return toMessage(row);
 }
 
+/** Builds a message row's values (id from `now`) without writing it; see insertMessages. */
+export function newMessage(message: Omit<Message, 'id' | 'payloadExpired' | 'createdAt'>, now: number): Message {
+  return { ...message, id: newId('msg', now), payloadExpired: false, createdAt: now };
+}
+
+/** Inserts many messages in multi-row statements (the group-commit accept path). */
+export async function insertMessages(db: DbOrTx, messages: Message[]): Promise<void> {
+  const rows: MessageRow[] = messages.map((m) => ({
+    id: m.id,
+    workspace_id: m.workspaceId,
+    app_id: m.appId,
+    event_type: m.eventType,
+    recipient_id: m.recipientId,
+    event_id: m.eventId,
+    payload: m.payload,
+    payload_expired: 0,
+    created_at: m.createdAt,
+  }));
+  for (let i = 0; i < rows.length; i += 100) await db('messages').insert(rows.slice(i, i + 100));
+}
+
 export async function findMessage(db: DbOrTx, appId: string, id: string): Promise<Message | null> {
   const row = await db('messages').where({ app_id: appId, id }).first();
   return row ? toMessage(row) : null;

@@ -7,8 +7,9 @@ import { listDeliverableEndpoints } from '../../db/queries/endpoints.js';
 import { findEventType, type EventType } from '../../db/queries/event-types.js';
 import {
   IDEMPOTENCY_TTL_MS, countScheduledDeliveries, deleteExpiredIdempotencyKey, findIdempotencyKey, findMessage,
-  insertMessage, reserveIdempotencyKey, type Message,
+  insertMessage, newMessage, reserveIdempotencyKey, type Message,
 } from '../../db/queries/messages.js';
+import { acceptWriterFor } from './accept-writer.js';
 import { findRecipientByRef } from '../../db/queries/recipients.js';
 import { AppError } from '../errors.js';
 import { payloadValidator } from '../schemas/event-types.js';
@@ -79,7 +80,9 @@ async function existingResponse(db: Db, app: App, messageId: string): Promise<Ac
 /**
  * Accepts a message (CONTRACT delivery rule 1): validates it against its event type, then in ONE
  * transaction stores the message, its idempotency key and one pending delivery per matching
- * endpoint — only then may the caller answer 202. The payload is serialised once here; those
+ * endpoint — only then may the caller answer 202. Messages without a key share transactions
+ * with concurrent ones (group commit); keyed ones get their own, so the key's primary key
+ * arbitrates concurrent duplicates. The payload is serialised once here; those
  * bytes are stored and are what every attempt sends. Wakes this process's dispatcher after commit.
  */
 export async function acceptMessage(deps: AppDeps, app: App, request: SendRequest): Promise<Accepted> {
@@ -111,13 +114,20 @@ export async function acceptMessage(deps: AppDeps, app: App, request: SendReques
   }
   const payloadText = JSON.stringify(request.payload);
   const maxAttempts = config.retryScheduleMs.length + 1;
+  const fields = { workspaceId: app.workspaceId, appId: app.id, eventType: eventType.name, recipientId, eventId: request.eventId ?? null, payload: payloadText };
+
+  if (key === undefined) {
+    // no idempotency key to arbitrate: join the next group commit
+    const message = newMessage(fields, now);
+    const deliveryCount = await acceptWriterFor(db).write({ message, maxAttempts });
+    if (deliveryCount > 0) deps.signals.emit('work');
+    return { message, payload: request.payload, deliveryCount };
+  }
 
   try {
     const accepted = await db.transaction(async (tx) => {
-      const message = await insertMessage(tx, {
-        workspaceId: app.workspaceId, appId: app.id, eventType: eventType.name, recipientId, eventId: request.eventId ?? null, payload: payloadText,
-      }, now);
-      if (key !== undefined && !(await reserveIdempotencyKey(tx, app.id, key, message.id, now))) {
+      const message = await insertMessage(tx, fields, now);
+      if (!(await reserveIdempotencyKey(tx, app.id, key, message.id, now))) {
         const held = await findIdempotencyKey(tx, app.id, key);
         // a key older than 24 h is free again: drop the old row and take it
         if (!held || held.createdAt > now - IDEMPOTENCY_TTL_MS) throw new DuplicateKey();
@@ -137,7 +147,7 @@ export async function acceptMessage(deps: AppDeps, app: App, request: SendReques
   } catch (error) {
     if (!(error instanceof DuplicateKey)) throw error;
     // a concurrent request with the same key committed first: answer with its message
-    const held = await findIdempotencyKey(db, app.id, key as string);
+    const held = await findIdempotencyKey(db, app.id, key);
     const existing = held ? await existingResponse(db, app, held.messageId) : null;
     if (!existing) throw new AppError('conflict', 'A message with this idempotency key is being accepted; retry.');
     return existing;

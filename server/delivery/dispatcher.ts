@@ -75,13 +75,22 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
   let wake: (() => void) | null = null;
   let lastPurge = clock.now();
   let waitingForRoom = false;
-  const onWork = () => wake?.();
+  let woken = false;
+  const onWork = () => {
+    if (wake) wake();
+    else woken = true;
+  };
   const onRoom = () => { if (waitingForRoom) wake?.(); };
   signals.on('work', onWork);
   queue.on('next', onRoom);
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      // work signalled while the loop was busy claiming: look again at once
+      if (woken) {
+        woken = false;
+        return resolve();
+      }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
@@ -137,6 +146,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
 
   async function loop(): Promise<void> {
     while (running) {
+      woken = false;
       let more = 0;
       try {
         more = await claimRound();

@@ -33,6 +33,7 @@ export function createRateLimiter(db: Db, clock: () => number) {
         blocked.delete(target.targetId);
         return { granted: true };
       }
+      if (blocked.size > 10_000) blocked.clear();
       blocked.set(target.targetId, { until: result.freeAt, deferred: 0, limit });
       return { granted: false, retryAt: result.freeAt };
     },
