@@ -87,6 +87,7 @@ async function handleIngest(deps: AppDeps, ctx: Context, token: string, subPath:
     headers,
     ...encodeBody(raw),
     verified: verdict.ok && isVerifying(source.verification),
+    // as stored when verification fails; the accepting paths decide held/pending/duplicate
     status: 'rejected',
     rejectionReason: verdict.ok ? null : verdict.reason,
     duplicateOf: null,

@@ -101,27 +101,23 @@ forEachDatabase(t, 'sources API validates verification, destination and dedupe',
 });
 
 for (const dialect of testDialects()) {
-  t.test(`sources API refuses literal private destinations when private networks are blocked [${dialect}]`, async (t) => {
-    const server = await startTestServer(dialect, { env: { DISPATCH_ALLOW_PRIVATE_NETWORKS: 'false', DISPATCH_PLAN_LIMITS: '{"sources":1}' } });
+  t.test(`sources API refuses private destinations, enforces the plan limit and seals secrets at rest [${dialect}]`, async (t) => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const server = await startTestServer(dialect, {
+      env: { DISPATCH_ALLOW_PRIVATE_NETWORKS: 'false', DISPATCH_PLAN_LIMITS: '{"sources":1}', DISPATCH_ENCRYPTION_KEY: key },
+    });
     t.teardown(() => server.close());
     const blocked = await server.request('POST', '/api/v1/sources', { body: { name: 'x', destination: { url: 'http://10.0.0.5/hooks' } } });
     t.equal(blocked.status, 400);
     t.equal(blocked.body.error, 'destination_invalid');
-    const ok = await server.request('POST', '/api/v1/sources', { body: { name: 'x', destination: { url: 'https://hooks.example.com/in' } } });
-    t.equal(ok.status, 201);
+    const created = await server.request('POST', '/api/v1/sources', {
+      body: { name: 'x', destination: { url: 'https://hooks.example.com/in' }, verification: { type: 'api_key', header: 'X-Key', key: 'plain-key-value' } },
+    });
+    t.equal(created.status, 201);
     const over = await server.request('POST', '/api/v1/sources', { body: { name: 'y' } });
     t.equal(over.status, 429);
     t.equal(over.body.error, 'plan_limit_reached');
-  });
-}
 
-for (const dialect of testDialects()) {
-  t.test(`sources API seals secrets at rest with an encryption key [${dialect}]`, async (t) => {
-    const key = Buffer.alloc(32, 7).toString('base64');
-    const server = await startTestServer(dialect, { env: { DISPATCH_ENCRYPTION_KEY: key } });
-    t.teardown(() => server.close());
-    const created = await server.request('POST', '/api/v1/sources', { body: { name: 'x', verification: { type: 'api_key', header: 'X-Key', key: 'plain-key-value' } } });
-    t.equal(created.status, 201);
     const row = await server.db('sources').where({ id: created.body.data.id }).first();
     t.notOk(row.verification.includes('plain-key-value'), 'verification secret encrypted');
     t.match(row.forward_secret, /^enc:v1:/, 'forward secret encrypted');
