@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import t from 'tap';
 import { forEachDatabase } from '../../helpers/each-database.js';
 import type { TestServer } from '../../helpers/server.js';
@@ -98,6 +99,18 @@ forEachDatabase(t, 'ingest answers 404 for an unknown token, 405 for a method no
   const tooLarge = await send(source.url, { body: Buffer.alloc(5 * 1024 * 1024 + 1, 0x61) });
   t.equal(tooLarge.status, 413);
   t.equal(tooLarge.body.error, 'payload_too_large');
+  const chunked = await new Promise<number>((resolve, reject) => {
+    // no content-length: the limit must hold while streaming, not only on the declared length
+    const req = httpRequest(source.url, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode as number);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    const chunk = Buffer.alloc(256 * 1024, 0x62);
+    for (let i = 0; i < 21; i++) req.write(chunk);
+    req.end();
+  });
+  t.equal(chunked, 413, 'a chunked body over 5 MiB is refused too');
   t.equal(await server.db('events').where({ source_id: source.id }).count({ n: '*' }).first().then((r) => Number(r?.n)), 1, 'nothing stored for 404/405/413');
 });
 
