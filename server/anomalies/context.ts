@@ -88,12 +88,15 @@ export function createDetectorContext(
   };
 }
 
-/** How a target is named in titles: an endpoint by its URL without credentials or query, a source by name. */
+/**
+ * How a target is named in titles: a source by its name, an endpoint by its host only — webhook
+ * URLs often carry their credential in the path or query (Slack, Discord), and anomaly:read keys
+ * need not see what endpoint:read guards. The subject id identifies the endpoint exactly.
+ */
 export function describeTarget(target: Pick<DeliveryTarget, 'kind' | 'label'>): string {
   if (target.kind === 'source') return `Source "${target.label}"`;
   try {
-    const url = new URL(target.label);
-    return `Endpoint ${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+    return `Endpoint ${new URL(target.label).host}`;
   } catch {
     return 'Endpoint';
   }

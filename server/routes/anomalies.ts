@@ -27,7 +27,7 @@ const anomalyExample = {
   type: 'endpoint_failing',
   status: 'open',
   subject: { kind: 'endpoint', id: 'ep_0ujsswThIGTUYm2K8FjOOfXtY1K' },
-  title: 'Endpoint hooks.example.com/dispatch is failing',
+  title: 'Endpoint hooks.example.com is failing',
   count: 3,
   first_seen_at: '2026-11-26T10:00:00.000Z',
   last_seen_at: '2026-11-26T10:01:30.000Z',

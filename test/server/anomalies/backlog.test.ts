@@ -20,7 +20,7 @@ forEachDatabase(t, 'backlog opens when the oldest pending delivery is over 10 mi
 
   await runDetectorsOnce(deps, T0);
   const [opened] = await anomalyRows(db, endpoint.id);
-  t.match(opened, { type: 'backlog', subject_kind: 'endpoint', status: 'open', count: 1, title: 'Endpoint hooks.example.com/dispatch has deliveries pending for over 10 min' });
+  t.match(opened, { type: 'backlog', subject_kind: 'endpoint', status: 'open', count: 1, title: 'Endpoint hooks.example.com has deliveries pending for over 10 min' });
   t.match(JSON.parse(opened.details), { oldest_pending_delivery_id: head, age_seconds: 660 });
   t.same(await anomalyRows(db, healthy.id), [], 'nine minutes is not a backlog');
   t.match((await anomalyRows(db, source.id))[0], { type: 'backlog', subject_kind: 'source', title: 'Source "stripe-prod" has forwards pending for over 10 min' });

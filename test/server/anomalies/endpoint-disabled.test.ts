@@ -25,7 +25,7 @@ forEachDatabase(t, 'endpoint_disabled opens for auto-disabled endpoints only and
 
   await runDetectorsOnce(deps, T0);
   const [opened] = await anomalyRows(db, auto.id);
-  t.match(opened, { type: 'endpoint_disabled', status: 'open', subject_kind: 'endpoint', count: 1, title: 'Endpoint hooks.example.com/dispatch was disabled after failing continuously' });
+  t.match(opened, { type: 'endpoint_disabled', status: 'open', subject_kind: 'endpoint', count: 1, title: 'Endpoint hooks.example.com was disabled after failing continuously' });
   t.same(await anomalyRows(db, manual.id), [], 'a manual disable opens nothing');
 
   await runDetectorsOnce(deps, T0 + MINUTE);

@@ -11,7 +11,7 @@ const env = { DISPATCH_FAILING_THRESHOLD: '3' };
 forEachDatabase(t, 'endpoint_failing opens at the threshold, bumps on new failures and resolves when an attempt succeeds', async (t, server) => {
   clock.set(T0);
   const { db, deps } = server;
-  const endpoint = await insertEndpoint(db, server.workspaceId, T0, { url: 'https://hooks.example.com/dispatch?token=s3cret' });
+  const endpoint = await insertEndpoint(db, server.workspaceId, T0, { url: 'https://hooks.example.com/services/s3cret-path?token=s3cret' });
   await insertAttempts(db, endpoint, ['succeeded', 'failed', 'failed'], T0 - 10_000);
   await runDetectorsOnce(deps, T0);
   t.same(await anomalyRows(db, endpoint.id), [], 'two failures stay below the threshold of three');
@@ -32,13 +32,13 @@ forEachDatabase(t, 'endpoint_failing opens at the threshold, bumps on new failur
     type: 'endpoint_failing',
     status: 'open',
     subject: { kind: 'endpoint', id: endpoint.id },
-    title: 'Endpoint hooks.example.com/dispatch is failing',
+    title: 'Endpoint hooks.example.com is failing',
     count: 2,
     first_seen_at: new Date(T0).toISOString(),
     last_seen_at: new Date(T0 + 60_000).toISOString(),
     details: { threshold: 3 },
   });
-  t.notOk(JSON.stringify(api.body).includes('s3cret'), 'the URL query (which may hold credentials) is not shown');
+  t.notOk(JSON.stringify(api.body).includes('s3cret'), 'neither the URL path nor its query (which may hold credentials) is shown');
 
   await insertAttempts(db, endpoint, ['succeeded'], T0 + 70_000);
   await runDetectorsOnce(deps, T0 + 90_000);
