@@ -11,8 +11,16 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { testDialects, type Dialect } from '../helpers/databases.js';
-import { startTestServer } from '../helpers/server.js';
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../config/index.js';
+import { createDb, migrate } from '../../db/index.js';
+import { createApp } from '../../server/app.js';
+import { bootstrapDefaultWorkspace } from '../../server/bootstrap.js';
+import { systemClock, type AppDeps } from '../../server/deps.js';
+import { createLogger } from '../../server/logger.js';
+import { startWorkers } from '../../server/workers.js';
+import { createTestDatabase, testDialects, type Dialect } from '../helpers/databases.js';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -47,22 +55,63 @@ const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
 const body = JSON.stringify({ type: 'invoice.paid', data: { object: { id: 'in_1NirD82eZvKYlo2C', amount_paid: 4200, currency: 'eur', lines: [1, 2, 3] } } });
 
+const ADMIN_KEY = 'rlk_bench_admin_key_0123456789abcdef';
+
+/**
+ * A server built the way `npm start` builds it (server/index.ts): default pool size, background
+ * workers running, log level warn, on a fresh private database.
+ */
+async function startBenchServer(dialect: Dialect) {
+  const database = await createTestDatabase(dialect);
+  const config = loadConfig({ DATABASE_URL: database.url, DISPATCH_ADMIN_KEY: ADMIN_KEY, DISPATCH_LOG_LEVEL: 'warn' });
+  const db = createDb({ databaseUrl: config.databaseUrl });
+  await migrate(db);
+  await bootstrapDefaultWorkspace(db, ADMIN_KEY, Date.now());
+  const signals = new EventEmitter();
+  signals.setMaxListeners(0);
+  const deps: AppDeps = { config, db, logger: createLogger(config.logLevel), clock: systemClock, signals, readiness: { migrated: true } };
+  const http = createApp(deps).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => http.once('listening', resolve));
+  const workers = startWorkers(deps);
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return {
+    url,
+    db,
+    async createSource(body: unknown): Promise<{ id: string; ingestUrl: string }> {
+      const response = await fetch(`${url}/api/v1/sources`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const created = (await response.json()) as { data: { id: string; ingest_url: string } };
+      return { id: created.data.id, ingestUrl: created.data.ingest_url.replace(config.publicUrl, url) };
+    },
+    async close() {
+      await workers.stop(1000);
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await db.destroy();
+      await database.drop();
+    },
+  };
+}
+
 async function measure(dialect: Dialect, scenario: 'healthz (baseline)' | 'store-only' | 'github+dedupe') {
-  const server = await startTestServer(dialect, { env: { DISPATCH_LOG_LEVEL: 'warn' } });
+  const server = await startBenchServer(dialect);
   try {
     const secret = 'bench-secret';
     const sourceBody = scenario === 'store-only'
       ? { name: 'bench' }
       : { name: 'bench', verification: { type: 'github', secret }, dedupe: { key: 'header:x-github-delivery', window: '1h' } };
-    const created = await server.request('POST', '/api/v1/sources', { body: sourceBody });
-    const url = (created.body.data.ingest_url as string).replace(server.config.publicUrl, server.url);
+    const source = await server.createSource(sourceBody);
+    const url = source.ingestUrl;
     const signature = 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
     const cpuBefore = process.cpuUsage();
     const result = scenario === 'healthz (baseline)'
       ? await autocannon(`${server.url}/healthz`, {}, undefined, 'GET')
       : await autocannon(url, { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
     const cpu = process.cpuUsage(cpuBefore);
-    const stored = await server.db('events').where({ source_id: created.body.data.id }).count({ n: '*' }).first();
+    const stored = await server.db('events').where({ source_id: source.id }).count({ n: '*' }).first();
     // CPU the server process spent per request: a figure that holds even on a busy machine
     const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, result.requests.total);
     return {
