@@ -121,6 +121,7 @@ export async function acceptMessage(deps: AppDeps, app: App, request: SendReques
     const message = newMessage(fields, now);
     const deliveryCount = await acceptWriterFor(db).write({ message, maxAttempts });
     if (deliveryCount > 0) deps.signals.emit('work');
+    deps.signals.emit('accepted', { count: 1 });
     return { message, payload: request.payload, deliveryCount };
   }
 
