@@ -5,6 +5,7 @@ import { findOpenedSources, recordForwardOutcomes } from '../../db/queries/sourc
 import { signingKeyBytes } from '../secrets.js';
 import type { RecordedAttempt, ResolvedTarget, ResolverContext, TargetHealth, TargetResolver } from '../delivery/targets.js';
 import { forwardableHeaders } from './forward-headers.js';
+import type { VerificationConfig } from './verifiers/index.js';
 
 /** The original body bytes of a stored event (base64-stored bodies decoded back to their bytes). */
 export function eventBodyBytes(event: Pick<IngestEvent, 'body' | 'bodyEncoding'>): Buffer {
@@ -12,13 +13,25 @@ export function eventBodyBytes(event: Pick<IngestEvent, 'body' | 'bodyEncoding'>
 }
 
 /**
- * The headers of a forward: the original request's headers minus hop-by-hop and incoming
- * signature headers (repeated headers joined with ", "), then the destination's custom headers.
- * The dispatcher adds `user-agent` and the Standard Webhooks trio last.
+ * Headers that carried the credentials Dispatch checked (basic_auth's Authorization, api_key's
+ * header): they were meant for Dispatch, so they are not passed on to the destination. Signature
+ * headers stay: they prove nothing without the secret and let the backend re-verify if it wants.
  */
-export function forwardHeaders(event: Pick<IngestEvent, 'headers'>, custom: Record<string, string> | undefined): Record<string, string> {
+export function credentialHeaders(verification: VerificationConfig): string[] {
+  if (verification.type === 'basic_auth') return ['authorization'];
+  if (verification.type === 'api_key' && typeof verification.header === 'string') return [verification.header.toLowerCase()];
+  return [];
+}
+
+/**
+ * The headers of a forward: the original request's headers minus hop-by-hop ones, incoming
+ * signature headers and `withheld` credentials (repeated headers joined with ", "), then the
+ * destination's custom headers. The dispatcher adds `user-agent` and the Standard Webhooks trio last.
+ */
+export function forwardHeaders(event: Pick<IngestEvent, 'headers'>, custom: Record<string, string> | undefined, withheld: string[] = []): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(forwardableHeaders(event.headers))) {
+    if (withheld.includes(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   for (const [name, value] of Object.entries(custom ?? {})) headers[name.toLowerCase()] = value;
@@ -58,7 +71,7 @@ export const sourceResolver: TargetResolver = {
         targetId: source.id,
         workspaceId: source.workspaceId,
         url,
-        headers: forwardHeaders(event, source.destination.headers),
+        headers: forwardHeaders(event, source.destination.headers, credentialHeaders(source.verification)),
         body: eventBodyBytes(event),
         keys: [signingKeyBytes(source.forwardSecret)],
         rateLimit: source.destination.rate_limit && source.destination.rate_limit > 0 ? source.destination.rate_limit : null,

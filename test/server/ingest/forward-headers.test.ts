@@ -1,5 +1,5 @@
 import t from 'tap';
-import { forwardHeaders, eventBodyBytes } from '../../../server/ingest/forward-target.js';
+import { credentialHeaders, forwardHeaders, eventBodyBytes } from '../../../server/ingest/forward-target.js';
 import { dedupeKey } from '../../../server/ingest/dedupe.js';
 import { encodeBody } from '../../../server/ingest/ingest-router.js';
 
@@ -13,6 +13,13 @@ t.test('forwardHeaders drops hop-by-hop, connection-named and incoming signature
     },
   }, { 'X-Team': 'ops', Authorization: 'Bearer backend' });
   t.same(headers, { 'content-type': 'application/json', 'x-github-event': 'push', 'set-cookie': 'a=1, b=2', 'x-team': 'ops', authorization: 'Bearer backend' });
+});
+
+t.test('forwardHeaders withholds the credentials Dispatch checked', async (t) => {
+  const stored = { headers: { authorization: 'Basic dTpw', 'x-api-key': 'k', 'x-hub-signature-256': 'sha256=ab' } };
+  t.same(forwardHeaders(stored, {}, credentialHeaders({ type: 'basic_auth', username: 'u', password: 'p' })), { 'x-api-key': 'k', 'x-hub-signature-256': 'sha256=ab' });
+  t.same(forwardHeaders(stored, {}, credentialHeaders({ type: 'api_key', header: 'X-Api-Key', key: 'k' })), { authorization: 'Basic dTpw', 'x-hub-signature-256': 'sha256=ab' });
+  t.same(credentialHeaders({ type: 'github', secret: 's' }), [], 'signature headers are passed on');
 });
 
 t.test('stored bodies round-trip to the original bytes', async (t) => {
