@@ -159,25 +159,22 @@ export async function finishDeliveries(db: DbOrTx, outcomes: DeliveryOutcome[], 
   const held = new Set(((await select) as { id: string }[]).map((row) => row.id));
   const mine = outcomes.filter((o) => held.has(o.id));
   if (mine.length === 0) return held;
-  if (mine.length === 1) {
-    const o = mine[0];
+  // finished rows share their new values: one UPDATE per status, whatever the group size
+  // (attempts is +1 for every row: the lease guarantees the row still has the claimed count)
+  for (const status of ['succeeded', 'failed'] as const) {
+    const ids = mine.filter((o) => o.status === status).map((o) => o.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      await db('deliveries').whereIn('id', ids.slice(i, i + 500)).update({
+        status, attempts: db.raw('attempts + 1'), next_attempt_at: null, due_at: null, locked_by: null, updated_at: now,
+      });
+    }
+  }
+  // retries each have their own next attempt time
+  for (const o of mine.filter((x) => x.status === 'pending')) {
     await db('deliveries').where({ id: o.id }).update({
       status: o.status, attempts: o.attempts, next_attempt_at: o.nextAttemptAt, due_at: o.nextAttemptAt, locked_by: null, updated_at: now,
     });
-    return held;
   }
-  // one UPDATE for the whole group: CASE per column keyed by id
-  const ids = mine.map((o) => o.id);
-  const caseOf = (value: (o: DeliveryOutcome) => string | number | null) =>
-    db.raw(`CASE id ${mine.map(() => 'WHEN ? THEN ?').join(' ')} END`, mine.flatMap((o) => [o.id, value(o)]));
-  await db('deliveries').whereIn('id', ids).update({
-    status: caseOf((o) => o.status),
-    attempts: caseOf((o) => o.attempts),
-    next_attempt_at: caseOf((o) => o.nextAttemptAt),
-    due_at: caseOf((o) => o.nextAttemptAt),
-    locked_by: null,
-    updated_at: now,
-  });
   return held;
 }
 

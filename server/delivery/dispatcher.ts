@@ -80,7 +80,12 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
     if (wake) wake();
     else woken = true;
   };
-  const onRoom = () => { if (waitingForRoom) wake?.(); };
+  // when the queue was full, claim again once a quarter of it is free: one claim round trip then
+  // fetches a useful batch instead of one row per finished attempt
+  const roomToClaim = Math.max(1, Math.floor(config.concurrency / 4));
+  const onRoom = () => {
+    if (waitingForRoom && config.concurrency - queue.size - queue.pending >= roomToClaim) wake?.();
+  };
   signals.on('work', onWork);
   queue.on('next', onRoom);
 

@@ -22,6 +22,9 @@ function isRetryable(thrown: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }
 
+/** How long the first finished attempt waits for others to share its transaction. */
+const LINGER_MS = 3;
+
 /** Attempts written per transaction. */
 const MAX_GROUP = 200;
 
@@ -41,6 +44,7 @@ export function createRecorder(options: {
   const { db, logger, signals, resolvers } = options;
   let queue: { item: FinishedAttempt; resolve(written: boolean): void; reject(error: Error): void }[] = [];
   let writing = false;
+  let scheduled = false;
 
   async function writeGroup(group: typeof queue): Promise<void> {
     const ctx = options.context();
@@ -139,8 +143,14 @@ export function createRecorder(options: {
     record(item: FinishedAttempt): Promise<boolean> {
       return new Promise<boolean>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        // let attempts finishing in the same turn join this group
-        if (!writing) setImmediate(() => void drain());
+        // linger a moment so attempts finishing together share one transaction
+        if (!writing && !scheduled) {
+          scheduled = true;
+          setTimeout(() => {
+            scheduled = false;
+            void drain();
+          }, LINGER_MS);
+        }
       });
     },
   };

@@ -1,27 +1,33 @@
 /**
  * Delivery throughput and latency on SQLite and MariaDB (not part of `npm test`):
- *   TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test node --import=@tapjs/typescript/import test/bench/delivery.ts [messages] [senders]
- * One in-process server + dispatcher, one endpoint on a loopback receiver that answers 200 at once.
- * Reports accepted messages/s, deliveries/s and p50/p99 of accept (202) → first attempt arrival.
+ *   TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test TS_NODE_TRANSPILE_ONLY=1 \
+ *     node --import=@tapjs/typescript/import test/bench/delivery.ts [messages] [senders]
+ * One in-process server, one endpoint on a loopback receiver answering 200 at once.
+ *  1. accept: `messages` sends by `senders` concurrent clients, dispatcher off → accepted/s,
+ *     next to a bare Koa POST route driven the same way;
+ *  2. drain: the dispatcher starts on that backlog → deliveries/s, next to raw undici POSTs
+ *     to the same receiver at DISPATCH_CONCURRENCY;
+ *  3. latency: paced sends with the dispatcher running → p50/p99 of 202 → first attempt arrival.
  */
 import Koa from 'koa';
 import type { AddressInfo } from 'node:net';
-import { startTestServer } from '../helpers/server.js';
+import { Agent } from 'undici';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { testDialects } from '../helpers/databases.js';
-import { startReceiver } from '../helpers/receiver.js';
+import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { inParallel } from '../helpers/child-server.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { api, createApp, createEndpoint } from '../helpers/dispatch-fixtures.js';
+import { createApp, createEndpoint, type Setup } from '../helpers/dispatch-fixtures.js';
 import { startDispatcher } from '../../server/delivery/dispatcher.js';
 
 const total = Number(process.argv[2] ?? 3000);
 const senders = Number(process.argv[3] ?? 32);
+const payload = (i: number) => JSON.stringify({ event_type: 'invoice.paid', payload: { i, text: 'x'.repeat(200) } });
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Requests/s of a bare Koa POST route answering 202 JSON on this machine right now (the reference). */
 async function bareKoaRate(): Promise<number> {
   const app = new Koa();
   app.use(async (ctx) => {
@@ -34,7 +40,7 @@ async function bareKoaRate(): Promise<number> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const started = performance.now();
   await inParallel(total, senders, async (i) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ i, text: 'x'.repeat(200) }) });
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload(i) });
     await response.text();
   });
   const rate = total / ((performance.now() - started) / 1000);
@@ -42,53 +48,65 @@ async function bareKoaRate(): Promise<number> {
   return rate;
 }
 
-const bare = Math.round(await bareKoaRate());
-console.log(JSON.stringify({ bare_koa_post_per_s: bare }));
-
-for (const dialect of testDialects()) {
-  const server = await startTestServer(dialect, { env: { DISPATCH_LOG_LEVEL: 'warn' } });
-  const dispatcher = process.env.BENCH_NO_DISPATCH ? { stop: async (_ms: number) => {} } : startDispatcher(server.deps);
-  const receiver = await startReceiver();
-  const setup = await createApp(server);
-  await createEndpoint(server, setup, 'acme', { url: receiver.url });
-  void api;
-
-  const acceptedAt = new Map<string, number>();
+async function rawUndiciRate(receiver: Receiver, concurrency: number): Promise<number> {
+  const agent = new Agent();
+  const body = Buffer.from(payload(0));
   const started = performance.now();
-  await inParallel(total, senders, async (i) => {
+  await inParallel(total, concurrency, async () => {
+    const response = await agent.request({ origin: receiver.url, path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await response.body.text();
+  });
+  const rate = total / ((performance.now() - started) / 1000);
+  await agent.close();
+  return rate;
+}
+
+async function sendAll(server: TestServer, setup: Setup, count: number, parallel: number, acceptedAt?: Map<string, number>) {
+  await inParallel(count, parallel, async (i) => {
     const response = await fetch(`${server.url}/api/v1/apps/${setup.app}/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ event_type: 'invoice.paid', payload: { i, text: 'x'.repeat(200) } }),
+      body: payload(i),
     });
     const body = (await response.json()) as { data: { id: string } };
     if (response.status !== 202) throw new Error(`send answered ${response.status}`);
-    acceptedAt.set(body.data.id, Date.now());
+    acceptedAt?.set(body.data.id, Date.now());
   });
-  const acceptSeconds = (performance.now() - started) / 1000;
-  if (process.env.BENCH_NO_DISPATCH) { console.log(dialect, 'accepted/s', Math.round(total / acceptSeconds)); await server.close(); continue; }
-  await waitFor(() => receiver.requests.length >= total, 'all deliveries', 300_000, 20);
-  const deliverSeconds = (performance.now() - started) / 1000;
+}
 
-  const latencies: number[] = [];
-  const seen = new Set<string>();
-  for (const request of receiver.requests) {
-    const id = request.headers['webhook-id'] as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    latencies.push(request.at - (acceptedAt.get(id) as number));
-  }
-  latencies.sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    dialect,
-    messages: total,
-    senders,
-    accepted_per_s: Math.round(total / acceptSeconds),
-    accepted_vs_bare_koa: Number((total / acceptSeconds / bare).toFixed(2)),
-    deliveries_per_s: Math.round(total / deliverSeconds),
-    accept_to_first_attempt_ms: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
-  }));
+const bare = await bareKoaRate();
+for (const dialect of testDialects()) {
+  const server = await startTestServer(dialect, { env: { DISPATCH_LOG_LEVEL: 'warn' } });
+  const receiver = await startReceiver();
+  const setup = await createApp(server);
+  await createEndpoint(server, setup, 'acme', { url: receiver.url });
+
+  let started = performance.now();
+  await sendAll(server, setup, total, senders);
+  const accepted = total / ((performance.now() - started) / 1000);
+
+  started = performance.now();
+  let dispatcher = startDispatcher(server.deps);
+  await waitFor(() => receiver.requests.length >= total, 'the backlog to drain', 600_000, 10);
+  const delivered = total / ((performance.now() - started) / 1000);
   await dispatcher.stop(2000);
+  const raw = await rawUndiciRate(receiver, server.config.concurrency);
+
+  receiver.requests.length = 0;
+  dispatcher = startDispatcher(server.deps);
+  const acceptedAt = new Map<string, number>();
+  const paced = Math.min(total, 500);
+  await sendAll(server, setup, paced, 4, acceptedAt);
+  await waitFor(() => receiver.requests.length >= paced, 'paced deliveries', 600_000, 10);
+  const latencies = receiver.requests.map((r) => r.at - (acceptedAt.get(r.headers['webhook-id'] as string) as number)).sort((a, b) => a - b);
+  await dispatcher.stop(2000);
+
+  console.log(JSON.stringify({
+    dialect, messages: total, senders,
+    accepted_per_s: Math.round(accepted), bare_koa_per_s: Math.round(bare), accepted_vs_bare_koa: Number((accepted / bare).toFixed(2)),
+    deliveries_per_s: Math.round(delivered), raw_undici_per_s: Math.round(raw), delivered_vs_raw_undici: Number((delivered / raw).toFixed(2)),
+    accept_to_first_attempt_ms: { paced_messages: paced, p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+  }));
   await receiver.close();
   await server.close();
 }
