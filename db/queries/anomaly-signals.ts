@@ -77,10 +77,24 @@ export async function findTargetsWithFailuresSince(db: DbOrTx, since: number): P
 }
 
 /** The newest `limit` attempts of a target, newest first ((endpoint_id, id) / (source_id, id) index). */
-export async function latestAttempts(db: DbOrTx, kind: TargetKind, id: string, limit: number): Promise<{ id: string; status: string; createdAt: number }[]> {
+export async function latestAttempts(db: DbOrTx, kind: TargetKind, id: string, limit: number): Promise<RecentAttempt[]> {
   const column = kind === 'endpoint' ? 'endpoint_id' : 'source_id';
-  const rows = await db('attempts').where(column, id).orderBy('id', 'desc').limit(limit).select('id', 'status', 'created_at');
-  return rows.map((row: { id: string; status: string; created_at: number | string }) => ({ id: row.id, status: row.status, createdAt: toNumber(row.created_at) }));
+  const rows = await db('attempts').where(column, id).orderBy('id', 'desc').limit(limit).select('id', 'status', 'error', 'response_status', 'created_at');
+  return rows.map((row: Record<string, unknown>) => ({
+    id: row.id as string,
+    status: row.status as string,
+    error: (row.error as string | null) ?? null,
+    responseStatus: toNumberOrNull(row.response_status),
+    createdAt: toNumber(row.created_at),
+  }));
+}
+
+export interface RecentAttempt {
+  id: string;
+  status: string;
+  error: string | null;
+  responseStatus: number | null;
+  createdAt: number;
 }
 
 /**

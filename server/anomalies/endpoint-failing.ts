@@ -64,6 +64,8 @@ async function sightIfFailing(ctx: DetectorContext, target: DeliveryTarget, repo
       threshold,
       last_attempt_id: attempts[0].id,
       last_failed_at: iso(attempts[0].createdAt),
+      last_error: attempts[0].error,
+      last_response_status: attempts[0].responseStatus,
     },
     occurrenceKey: attempts[0].id,
   });

@@ -33,7 +33,14 @@ const anomalyExample = {
   last_seen_at: '2026-11-26T10:01:30.000Z',
   acknowledged_at: null,
   resolved_at: null,
-  details: { consecutive_failures: 7, threshold: 5, last_attempt_id: 'atm_0ujsswThIGTUYm2K8FjOOfXtY1K', last_failed_at: '2026-11-26T10:01:29.000Z' },
+  details: {
+    consecutive_failures: 7,
+    threshold: 5,
+    last_attempt_id: 'atm_0ujsswThIGTUYm2K8FjOOfXtY1K',
+    last_failed_at: '2026-11-26T10:01:29.000Z',
+    last_error: 'http_status',
+    last_response_status: 503,
+  },
 };
 
 interface ListQuery extends PageQuery {

@@ -36,7 +36,7 @@ forEachDatabase(t, 'endpoint_failing opens at the threshold, bumps on new failur
     count: 2,
     first_seen_at: new Date(T0).toISOString(),
     last_seen_at: new Date(T0 + 60_000).toISOString(),
-    details: { threshold: 3 },
+    details: { threshold: 3, last_error: 'http_status', last_response_status: 500 },
   });
   t.notOk(JSON.stringify(api.body).includes('s3cret'), 'neither the URL path nor its query (which may hold credentials) is shown');
 
