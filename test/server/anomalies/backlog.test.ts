@@ -1,7 +1,9 @@
 import t from 'tap';
 import { runDetectorsOnce } from '../../../server/anomalies/engine.js';
 import { forEachDatabase } from '../../helpers/each-database.js';
-import { anomalyRows, insertDelivery, insertEndpoint, insertSource, manualClock, MINUTE } from '../../helpers/anomaly-fixtures.js';
+import { anomalyRows, insertDelivery, insertEndpoint, insertSource, manualClock, MINUTE, waitUntil } from '../../helpers/anomaly-fixtures.js';
+import { createApp, createEndpoint, runDispatcher, send } from '../../helpers/dispatch-fixtures.js';
+import { startReceiver } from '../../helpers/receiver.js';
 
 const clock = manualClock();
 const T0 = clock.now();
@@ -34,4 +36,24 @@ forEachDatabase(t, 'backlog opens when the oldest pending delivery is over 10 mi
   await runDetectorsOnce(deps, T0 + 10 * MINUTE);
   t.match((await anomalyRows(db, endpoint.id))[0], { status: 'resolved', open_key: null });
   t.equal((await anomalyRows(db, source.id))[0].status, 'resolved');
+}, { clock });
+
+forEachDatabase(t, 'backlog opens for messages accepted through the API and left undelivered, and resolves once the dispatcher delivers them', async (t, server) => {
+  clock.set(T0 - 11 * MINUTE);
+  const receiver = await startReceiver();
+  t.teardown(() => receiver.close());
+  const setup = await createApp(server);
+  const endpoint = await createEndpoint(server, setup, 'acme', { url: receiver.url });
+  await send(server, setup, { event_type: 'invoice.paid', payload: { n: 1 } });
+
+  // eleven minutes later, with no dispatcher running, the delivery is still pending
+  clock.set(T0);
+  await runDetectorsOnce(server.deps, T0);
+  t.match((await anomalyRows(server.db, endpoint.id))[0], { type: 'backlog', status: 'open' });
+
+  runDispatcher(t, server);
+  await receiver.waitForRequests(1);
+  await waitUntil(async () => (await server.db('deliveries').where({ endpoint_id: endpoint.id, status: 'pending' })).length === 0, 'the delivery to finish');
+  await runDetectorsOnce(server.deps, T0 + 1_000);
+  t.equal((await anomalyRows(server.db, endpoint.id))[0].status, 'resolved');
 }, { clock });
