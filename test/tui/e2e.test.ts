@@ -25,7 +25,7 @@ t.test('built TUI in a pseudo-terminal', { skip: hasTmux ? false : 'tmux is not 
   /** Runs the built binary without a terminal; resolves with its exit code and output. */
   const runOnce = async (args: string[], env: Record<string, string> = {}) => {
     try {
-      const { stdout, stderr } = await execFileP(process.execPath, [build.entry, ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 15_000 });
+      const { stdout, stderr } = await execFileP(process.execPath, [build.entry, ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const err = error as { code: number; stdout: string; stderr: string };
@@ -72,7 +72,7 @@ t.test('built TUI in a pseudo-terminal', { skip: hasTmux ? false : 'tmux is not 
     });
     tmux('set-option', '-t', 'tui', 'remain-on-exit', 'on');
     const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
-    const waitScreen = (pattern: RegExp) => poll(() => (pattern.test(screen()) ? screen() : null), () => `${pattern} on screen:\n${screen()}`, 15_000);
+    const waitScreen = (pattern: RegExp) => poll(() => (pattern.test(screen()) ? screen() : null), () => `${pattern} on screen:\n${screen()}`, 30_000);
 
     let text = await waitScreen(/› open\s+endpoint_failing\s+1\s+\d+s ago\s+Endpoint/);
     t.match(text, /Dispatch\s+1 Anomalies\s+2 Sources/, 'tab bar');
