@@ -5,6 +5,9 @@ import { forEachDatabase } from '../../helpers/each-database.js';
 import { createApp, createEndpoint, runDispatcher, send } from '../../helpers/dispatch-fixtures.js';
 import { startReceiver, type ReceivedRequest } from '../../helpers/receiver.js';
 
+// child processes and thousands of messages: more than tap's default per-file budget on a busy 2-core box
+t.setTimeout(300_000);
+
 /** The most requests that arrived within any rolling 1-second window. */
 function busiestSecond(requests: ReceivedRequest[]): number {
   const times = requests.map((r) => r.at).sort((a, b) => a - b);

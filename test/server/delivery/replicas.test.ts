@@ -4,6 +4,9 @@ import { inParallel, startChildServer, type ChildServer } from '../../helpers/ch
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
+// child processes and thousands of messages: more than tap's default per-file budget on a busy 2-core box
+t.setTimeout(300_000);
+
 const skip = process.env.TEST_MYSQL_URL ? false : 'needs TEST_MYSQL_URL (MariaDB/MySQL)';
 
 async function must(child: ChildServer, method: string, path: string, body?: unknown) {
