@@ -175,12 +175,6 @@ export async function findEvent(db: DbOrTx, workspaceId: string, id: string): Pr
   return row ? toEvent(row) : null;
 }
 
-/** An event by id alone (the forwarder resolves deliveries with it). */
-export async function findEventById(db: DbOrTx, id: string): Promise<IngestEvent | null> {
-  const row = await db('events').where({ id }).first();
-  return row ? toEvent(row) : null;
-}
-
 export interface EventFilters {
   sourceId?: string;
   status?: EventStatus;

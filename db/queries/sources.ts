@@ -117,12 +117,6 @@ export async function findSourceByToken(db: DbOrTx, token: string, encryptionKey
   return row ? toOpenedSource(row, encryptionKey) : null;
 }
 
-/** A source by id alone with secrets opened (the forwarder resolves deliveries with it). */
-export async function findOpenedSource(db: DbOrTx, id: string, encryptionKey: Buffer | null): Promise<OpenedSource | null> {
-  const row = await db('sources').where({ id }).first();
-  return row ? toOpenedSource(row, encryptionKey) : null;
-}
-
 /**
  * Re-reads a source inside a dedupe ingest transaction, locked exclusively so concurrent requests
  * of one source check for an original one at a time (and resume's update orders with them).

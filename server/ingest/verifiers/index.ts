@@ -18,8 +18,6 @@ const VERIFIERS: Record<string, Verifier<any>> = Object.fromEntries(
     .map((verifier) => [verifier.type, verifier]),
 );
 
-export const VERIFICATION_TYPES = Object.keys(VERIFIERS);
-
 /** A source's verification settings: `type` plus that scheme's fields. */
 export interface VerificationConfig {
   type: string;
