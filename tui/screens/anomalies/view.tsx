@@ -26,8 +26,9 @@ function columns(now: number, width: number): Column<Anomaly>[] {
     { header: 'COUNT', width: 5, value: (a) => String(a.count) },
     { header: 'LAST SEEN', width: 9, value: (a) => ago(a.last_seen_at, now) },
     { header: 'TITLE', value: (a) => a.title },
-    // the title names the subject already; its id (prefix ep_ / src_ tells the kind) only when there is room
-    ...(width >= 120 ? [{ header: 'SUBJECT', width: 26, value: (a: Anomaly) => a.subject.id }] : []),
+    // titles name endpoints by host only, so two endpoints of one host need the id (ep_ / src_
+    // prefix tells the kind) to tell them apart; narrow terminals keep the title and drop the id
+    ...(width >= 99 ? [{ header: 'SUBJECT', width: 26, value: (a: Anomaly) => a.subject.id }] : []),
   ];
 }
 
