@@ -2,11 +2,14 @@
  * Ingest throughput: events/s accepted by `POST /in/:token` on SQLite and (with TEST_MYSQL_URL)
  * MariaDB/MySQL, measured with autocannon against a real server on loopback.
  *
- *   node --import=./node_modules/@tapjs/typescript/dist/esm/import.mjs test/bench/ingest-throughput.ts [seconds] [connections]
+ *   TS_NODE_TRANSPILE_ONLY=1 TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test \
+ *     node --import=./node_modules/@tapjs/typescript/dist/esm/import.mjs test/bench/ingest-throughput.ts [seconds=10] [connections=50]
  *   (or after `npm run build`: node dist/test/bench/ingest-throughput.js)
  *
- * Scenarios: a store-only source without verification, and one verifying a GitHub signature with
- * dedupe by delivery header (every request a new key, so each takes the dedupe lock path).
+ * Scenarios: GET /healthz as a baseline of what the machine gives right now, a store-only source
+ * without verification, and one verifying a GitHub signature with dedupe by delivery header
+ * (every request a new key, so each takes the dedupe lock path). "server CPU ms/req" is CPU
+ * time of the server process per request, which stays meaningful on a busy machine.
  */
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
