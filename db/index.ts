@@ -56,9 +56,20 @@ export function createDb(options: DbOptions): Db {
   throw new Error(`unsupported DATABASE_URL: ${url.split(':')[0]}`);
 }
 
+/**
+ * `mysql://user:pass@host:port/db[?ssl=true|required|verify]`: `ssl=true` or `required` encrypts the
+ * connection, `verify` also checks the server certificate against the system CAs (managed MySQL).
+ */
 function mysqlConnection(url: string): Knex.MySql2ConnectionConfig {
   const parsed = new URL(url);
+  const sslMode = (parsed.searchParams.get('ssl') ?? parsed.searchParams.get('ssl-mode') ?? '').toLowerCase();
+  const ssl = sslMode === 'verify' || sslMode === 'verify_identity' || sslMode === 'verify_ca'
+    ? { rejectUnauthorized: true }
+    : sslMode === 'true' || sslMode === 'required'
+      ? { rejectUnauthorized: false }
+      : undefined;
   return {
+    ...(ssl ? { ssl } : {}),
     host: parsed.hostname,
     port: parsed.port ? Number(parsed.port) : 3306,
     user: decodeURIComponent(parsed.username),
@@ -70,8 +81,20 @@ function mysqlConnection(url: string): Knex.MySql2ConnectionConfig {
 }
 
 /** Applies every pending migration (knex takes a lock table, so replicas may start together). */
-export async function migrate(db: Db): Promise<void> {
-  await db.migrate.latest({ migrationSource });
+export async function migrate(db: Db, options: { lockWaitMs?: number } = {}): Promise<void> {
+  // knex fails at once when another process holds the migration lock (replicas starting
+  // together): wait for that process to finish instead, then re-check what is pending
+  const deadline = Date.now() + (options.lockWaitMs ?? 120_000);
+  for (let delay = 200; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      await db.migrate.latest({ migrationSource });
+      return;
+    } catch (error) {
+      const locked = error instanceof Error && /already locked/i.test(error.message);
+      if (!locked || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** True when no migration is pending. */
