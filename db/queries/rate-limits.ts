@@ -12,7 +12,7 @@ export interface SlotRequest {
   windowMs: number;
 }
 
-export type SlotResult = { granted: true; sentAt: number } | { granted: false; freeAt: number };
+export type SlotResult = { granted: true; sentAt: number; stampId: number } | { granted: false; freeAt: number };
 
 /**
  * Reserves one send for a rate-limited target, shared by every process on the database: inside
@@ -35,12 +35,17 @@ export async function reserveSendSlot(db: Db, request: SlotRequest, clock: () =>
       return { granted: false as const, freeAt: toNumber(recent[request.limit - 1].sent_at) + request.windowMs };
     }
     await tx('rate_limit_sends').where({ target_id: request.targetId }).andWhere('sent_at', '<=', now - request.windowMs).delete();
-    await tx('rate_limit_sends').insert({ target_id: request.targetId, sent_at: now });
-    return { granted: true as const, sentAt: now };
+    const [stampId] = await tx('rate_limit_sends').insert({ target_id: request.targetId, sent_at: now });
+    return { granted: true as const, sentAt: now, stampId: Number(stampId) };
   }, workTransaction(db));
 }
 
 /** Removes stamps too old to matter to any window (a periodic sweep for targets gone quiet). */
 export async function purgeSendStamps(db: Db, olderThan: number): Promise<number> {
   return db('rate_limit_sends').where('sent_at', '<', olderThan).delete();
+}
+
+/** Gives a reserved send back (the send did not happen in time), freeing its slot. */
+export async function cancelSendStamp(db: Db, stampId: number): Promise<void> {
+  await db('rate_limit_sends').where({ id: stampId }).delete();
 }

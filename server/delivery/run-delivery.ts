@@ -5,7 +5,7 @@ import { abandonDelivery, releaseDelivery, type Delivery, type DeliveryOutcome }
 import type { Clock } from '../deps.js';
 import { coerceError } from '../errors.js';
 import type { HttpClient, HttpOutcome } from './http-client.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { STAMP_MAX_AGE_MS, type RateLimiter } from './rate-limiter.js';
 import type { Recorder } from './recorder.js';
 import { parseRetryAfterMs, retryDelayMs, scheduledDelayMs } from './retry.js';
 import { signatureHeader } from './signer.js';
@@ -61,6 +61,12 @@ export async function runDelivery(run: RunContext): Promise<void> {
       if (!slot.granted) {
         // the window is full: wait for a slot without counting an attempt
         settled = await releaseDelivery(db, delivery.id, lockToken, slot.retryAt, clock.now());
+        return;
+      }
+      if (clock.now() - slot.sentAt > STAMP_MAX_AGE_MS) {
+        // held up since the stamp was taken: sending now could crowd the receiver's second
+        await run.rateLimiter.cancel(slot.stampId);
+        settled = await releaseDelivery(db, delivery.id, lockToken, clock.now(), clock.now());
         return;
       }
     }
