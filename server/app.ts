@@ -6,7 +6,8 @@ import { mountRoutes } from './routes/define-route.js';
 import { apiRoutes } from './routes/index.js';
 import { operationsRouter } from './routes/operations.js';
 import { ingestRouter } from './ingest/ingest-router.js';
-import { portalRouter } from './portal/router.js';
+import { portalRouter, portalRoutes } from './portal/router.js';
+import { documentPortalRoutes } from './portal/define-portal-route.js';
 
 /**
  * Builds the Koa application. Never listens: server/index.ts binds the port, tests listen on
@@ -22,7 +23,7 @@ export function createApp(deps: AppDeps): Koa {
   const api = new Router({ prefix: '/api/v1' });
   mountRoutes(api, deps, apiRoutes);
   // the recipient portal (/portal, /api/v1/portal/*) authenticates portal tokens, not API keys
-  for (const router of [operationsRouter(deps, apiRoutes), portalRouter(deps), api]) {
+  for (const router of [operationsRouter(deps, [...apiRoutes, ...documentPortalRoutes(portalRoutes)]), portalRouter(deps), api]) {
     app.use(router.routes());
   }
   return app;

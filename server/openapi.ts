@@ -2,13 +2,19 @@ import YAML from 'yaml';
 import { ERROR_TABLE, type ErrorCode } from './errors.js';
 import { querySchema, type RouteSpec } from './routes/define-route.js';
 
+/**
+ * What the reference needs of an operation: an API route spec, or a portal route documented with
+ * `scope: 'portal_session'` (authorised by a `ps_…` token instead of an API key).
+ */
+export type DocumentedOperation = Omit<RouteSpec, 'scope' | 'handler'> & { scope: RouteSpec['scope'] | 'portal_session' };
+
 const COMMON_ERRORS: ErrorCode[] = ['unauthorized', 'internal_error', 'database_unavailable'];
 
 function errorExample(code: ErrorCode) {
   return { ok: false, error: code, message: ERROR_TABLE[code].message };
 }
 
-function responsesFor(spec: RouteSpec) {
+function responsesFor(spec: DocumentedOperation) {
   const success = spec.list
     ? { ok: true, data: spec.example, next_cursor: null }
     : { ok: true, data: spec.example };
@@ -23,7 +29,7 @@ function responsesFor(spec: RouteSpec) {
     ...(spec.body ? ['invalid_json' as const, 'payload_too_large' as const] : []),
     ...spec.errors,
     ...COMMON_ERRORS,
-    ...(spec.scope !== 'authenticated' ? ['missing_scope' as const] : []),
+    ...(spec.scope !== 'authenticated' && spec.scope !== 'portal_session' ? ['missing_scope' as const] : []),
   ])];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_TABLE[code].status, [...(byStatus.get(ERROR_TABLE[code].status) ?? []), code]);
@@ -43,8 +49,14 @@ function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, '{$1}');
 }
 
+function authNote(scope: DocumentedOperation['scope']): string {
+  if (scope === 'authenticated') return 'Any valid key.';
+  if (scope === 'portal_session') return "Authorised by a portal session token (`ps_…`); acts on that token's recipient only.";
+  return `Requires scope \`${scope}\` (or \`*\`).`;
+}
+
 /** Builds the OpenAPI 3.1 document from the same route specs that serve and validate requests. */
-export function buildOpenApi(routes: RouteSpec[], info: { version: string; serverUrl: string }) {
+export function buildOpenApi(routes: DocumentedOperation[], info: { version: string; serverUrl: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of routes) {
     const path = toOpenApiPath(`/api/v1${spec.path}`);
@@ -67,11 +79,10 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
     paths[path][spec.method] = {
       tags: [spec.tag],
       summary: spec.summary,
-      description: [spec.description, spec.scope === 'authenticated' ? 'Any valid key.' : `Requires scope \`${spec.scope}\` (or \`*\`).`]
-        .filter(Boolean).join('\n\n'),
+      description: [spec.description, authNote(spec.scope)].filter(Boolean).join('\n\n'),
       operationId: `${spec.method}${path.replace(/[{}]/g, '').split(/[/-]/).map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('')}`,
       'x-scope': spec.scope,
-      security: [{ bearer: [] }],
+      security: [spec.scope === 'portal_session' ? { portalSession: [] } : { bearer: [] }],
       parameters: [...pathParams, ...queryParams],
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
       responses: responsesFor(spec),
@@ -87,7 +98,10 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
     },
     servers: [{ url: info.serverUrl }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key (`rlk_…`).' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (`rlk_…`).' },
+        portalSession: { type: 'http', scheme: 'bearer', description: 'A portal session token (`ps_…`) for one recipient.' },
+      },
       schemas: {
         Error: {
           type: 'object',

@@ -7,6 +7,7 @@ import type { HttpMethod, ListPage } from '../routes/define-route.js';
 import { readJsonBody } from '../middleware/body.js';
 import { assertValid, bodyAjv, queryAjv, type JsonSchema } from '../schemas/validate.js';
 import type { PortalSession } from '../../db/queries/portal-sessions.js';
+import type { DocumentedOperation } from '../openapi.js';
 import { authenticatePortalSession } from './auth.js';
 
 export interface PortalRouteInput<Body, Query> {
@@ -33,6 +34,8 @@ export interface PortalRouteSpec<Body = any, Query = any> {
   query?: Record<string, JsonSchema>;
   status: 200 | 201 | 202;
   list?: boolean;
+  /** Example `data` of a success response (shown in the OpenAPI reference). */
+  example: unknown;
   /** Error codes this operation can answer besides unauthorized/internal_error. */
   errors: ErrorCode[];
   handler(input: PortalRouteInput<Body, Query>): Promise<unknown>;
@@ -40,6 +43,16 @@ export interface PortalRouteSpec<Body = any, Query = any> {
 
 export function definePortalRoute<Body = any, Query = any>(spec: PortalRouteSpec<Body, Query>): PortalRouteSpec<Body, Query> {
   return spec;
+}
+
+/** The portal operations as the OpenAPI reference documents them (tag Portal, portal-token auth). */
+export function documentPortalRoutes(routes: PortalRouteSpec[]): DocumentedOperation[] {
+  return routes.map(({ handler: _handler, ...spec }) => ({
+    ...spec,
+    path: `/portal${spec.path}`,
+    tag: 'Portal',
+    scope: 'portal_session' as const,
+  }));
 }
 
 /** Registers portal routes on a router, with session auth and validation in front. */

@@ -55,7 +55,7 @@ export function defineRoute<Body = any, Query = any>(spec: RouteSpec<Body, Query
 }
 
 /** The query schema of a route as one JSON Schema object. */
-export function querySchema(spec: RouteSpec): JsonSchema {
+export function querySchema(spec: Pick<RouteSpec, 'query'>): JsonSchema {
   return { type: 'object', properties: spec.query ?? {}, additionalProperties: true };
 }
 

@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AppDeps } from '../deps.js';
-import type { RouteSpec } from './define-route.js';
-import { buildOpenApi, openApiYaml } from '../openapi.js';
+import { buildOpenApi, openApiYaml, type DocumentedOperation } from '../openapi.js';
 import { createMetrics } from '../metrics.js';
 
 const require = createRequire(import.meta.url);
@@ -40,7 +39,7 @@ const DOCS_INIT = `window.ui = SwaggerUIBundle({
 });`;
 
 /** /healthz, /readyz, /metrics, the OpenAPI document and the self-hosted interactive reference at /docs. */
-export function operationsRouter(deps: AppDeps, routes: RouteSpec[]): Router {
+export function operationsRouter(deps: AppDeps, routes: DocumentedOperation[]): Router {
   const router = new Router();
   let openApi: ReturnType<typeof buildOpenApi> | null = null;
   const document = () => (openApi ??= buildOpenApi(routes, { version: deps.config.version, serverUrl: deps.config.publicUrl }));

@@ -2,6 +2,7 @@ import t from 'tap';
 import YAML from 'yaml';
 import { forEachDatabase } from '../helpers/each-database.js';
 import { apiRoutes } from '../../server/routes/index.js';
+import { portalRoutes } from '../../server/portal/router.js';
 
 forEachDatabase(t, 'operations endpoints', async (t, server) => {
   t.test('healthz answers while the process is up', async (t) => {
@@ -42,6 +43,21 @@ forEachDatabase(t, 'operations endpoints', async (t, server) => {
       const pathParams = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map(([, name]) => name);
       t.same(operation.parameters.filter((p: any) => p.in === 'path').map((p: any) => p.name), pathParams);
       if (route.body) t.ok(operation.requestBody.content['application/json'].schema, `${path} has a request schema`);
+    }
+  });
+
+  t.test('openapi.json documents every portal route with portal-token security', async (t) => {
+    const doc = (await server.request('GET', '/api/v1/openapi.json', { key: null })).body;
+    t.ok(doc.components.securitySchemes.portalSession);
+    for (const route of portalRoutes) {
+      const path = '/api/v1/portal' + route.path.replace(/:([A-Za-z_]+)/g, '{$1}');
+      const operation = doc.paths[path]?.[route.method];
+      t.ok(operation, `${route.method.toUpperCase()} ${path} is documented`);
+      if (!operation) continue;
+      t.same(operation.security, [{ portalSession: [] }]);
+      t.same(operation.tags, ['Portal']);
+      t.notOk(operation.responses['403'], 'no scope errors on portal routes');
+      t.ok(operation.responses[String(route.status)].content['application/json'].example.data !== undefined, `${path} has an example`);
     }
   });
 

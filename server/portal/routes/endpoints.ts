@@ -22,6 +22,7 @@ function delegate(method: RouteSpec['method'], portalPath: string, apiPath: stri
     query: list ? { ...paginationQuery } : undefined,
     status: operation.status,
     list,
+    example: operation.example,
     errors: operation.errors.filter((code) => code !== 'app_not_found' && code !== 'recipient_not_found'),
     handler({ params, body, query, session, deps, ctx }) {
       return operation.handler({ params: recipientParams(session, params.id), body, query, auth: portalCaller(session), deps, ctx });

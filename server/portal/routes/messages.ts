@@ -5,7 +5,7 @@ import {
 import type { PortalSession } from '../../../db/queries/portal-sessions.js';
 import type { DbOrTx } from '../../../db/index.js';
 import { AppError } from '../../errors.js';
-import { serializeAttempt } from '../../routes/attempts.js';
+import { attemptExample, serializeAttempt } from '../../routes/attempts.js';
 import { messageRoutes, serializeMessage } from '../../routes/messages.js';
 import { iso } from '../../routes/serialize.js';
 import { paginationQuery, type PageQuery } from '../../schemas/common.js';
@@ -54,6 +54,22 @@ export const portalMessageRoutes = [
     query: { ...paginationQuery, event_type: eventTypeName },
     status: 200,
     list: true,
+    example: [{
+      id: 'msg_0ujsswThIGTUYm2K8FjOOfXtY1K',
+      app_id: 'app_0ujsszwN8NRY24YaXiTIE2VWDTS',
+      event_type: 'invoice.paid',
+      recipient_id: 'rcp_0ujst0xk2dVKQzY1lS8CUbWsEoF',
+      event_id: null,
+      payload: { invoice: 'in_42' },
+      created_at: '2026-11-26T10:00:00.000Z',
+      deliveries: [{
+        endpoint_id: 'ep_0ujsszgFvbiEr7CDgE3z8MAUPFt',
+        status: 'succeeded',
+        attempts: 1,
+        next_attempt_at: null,
+        last_attempt: { id: attemptExample.id, status: 'succeeded', response_status: 200, error: null, created_at: '2026-11-26T10:00:00.210Z' },
+      }],
+    }],
     errors: [],
     async handler({ session, query, deps }) {
       const page = await listRecipientMessages(deps.db, refOf(session), { limit: query.limit, cursor: query.cursor, eventType: query.event_type });
@@ -71,6 +87,7 @@ export const portalMessageRoutes = [
     query: { ...paginationQuery, endpoint_id: { type: 'string', maxLength: 64 } },
     status: 200,
     list: true,
+    example: [attemptExample],
     errors: ['message_not_found'],
     async handler({ session, params, query, deps }) {
       const message = await requireRecipientMessage(deps.db, session, params.id);
@@ -84,6 +101,7 @@ export const portalMessageRoutes = [
     summary: 'Send a message again to one of this recipient\'s endpoints',
     body: { type: 'object', required: ['endpoint_id'], additionalProperties: false, properties: { endpoint_id: { type: 'string', minLength: 1, maxLength: 64 } } },
     status: 202,
+    example: replayOperation.example,
     errors: ['message_not_found', 'endpoint_not_found', 'payload_expired'],
     async handler({ session, params, body, deps, ctx }) {
       const message = await requireRecipientMessage(deps.db, session, params.id);

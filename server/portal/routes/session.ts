@@ -4,7 +4,7 @@ import { findRecipientById } from '../../../db/queries/recipients.js';
 import { AppError } from '../../errors.js';
 import { iso } from '../../routes/serialize.js';
 import { paginationQuery, type PageQuery } from '../../schemas/common.js';
-import { serializeEventType } from '../../schemas/event-types.js';
+import { eventTypeExample, serializeEventType } from '../../schemas/event-types.js';
 import { definePortalRoute } from '../define-portal-route.js';
 
 export const portalSessionInfoRoutes = [
@@ -13,6 +13,11 @@ export const portalSessionInfoRoutes = [
     path: '/session',
     summary: 'Who this portal session is for and when it expires',
     status: 200,
+    example: {
+      app: { id: 'app_0ujsszwN8NRY24YaXiTIE2VWDTS', name: 'Billing' },
+      recipient: { id: 'rcp_0ujst0xk2dVKQzY1lS8CUbWsEoF', uid: 'acme', name: 'Acme' },
+      expires_at: '2026-11-26T11:00:00.000Z',
+    },
     errors: [],
     async handler({ session, deps }) {
       const [app, recipient] = await Promise.all([
@@ -35,6 +40,7 @@ export const portalSessionInfoRoutes = [
     query: { ...paginationQuery },
     status: 200,
     list: true,
+    example: [eventTypeExample],
     errors: [],
     async handler({ session, query, deps }) {
       const page = await listEventTypes(deps.db, session.appId, { limit: query.limit, cursor: query.cursor, includeArchived: false });
