@@ -80,3 +80,11 @@ export async function deleteSendStamps(db: DbOrTx, before: number, limit: number
   await db('rate_limit_sends').whereIn('id', rows.map((row) => row.id)).delete();
   return rows.length;
 }
+
+/** Deletes portal sessions that expired before `before` (their tokens answer 401 already). */
+export async function deleteExpiredPortalSessions(db: DbOrTx, before: number, limit: number): Promise<number> {
+  const rows = (await db('portal_sessions').where('expires_at', '<', before).limit(limit).select('id')) as { id: string }[];
+  if (rows.length === 0) return 0;
+  await db('portal_sessions').whereIn('id', rows.map((row) => row.id)).delete();
+  return rows.length;
+}

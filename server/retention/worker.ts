@@ -1,5 +1,5 @@
 import {
-  clearAttemptResponses, deleteIdempotencyKeys, deleteSendStamps, expireEventBodies, expireMessagePayloads,
+  clearAttemptResponses, deleteExpiredPortalSessions, deleteIdempotencyKeys, deleteSendStamps, expireEventBodies, expireMessagePayloads,
 } from '../../db/queries/retention.js';
 import type { AppDeps } from '../deps.js';
 import type { Workers } from '../workers.js';
@@ -23,6 +23,7 @@ export interface RetentionReport {
   attemptResponses: number;
   idempotencyKeys: number;
   sendStamps: number;
+  portalSessions: number;
 }
 
 /** Remembers how far the attempt scan got, so each pass reads only attempts it has not cleared. */
@@ -33,7 +34,7 @@ export interface RetentionCursor {
 /**
  * One retention pass: payloads, ingest bodies and attempt response bodies older than
  * `config.retentionMs` are dropped (their rows stay, flagged expired); stale idempotency keys
- * and rate-limit stamps are deleted. Works in batches until a batch comes back short, and
+ * rate-limit stamps and expired portal sessions are deleted. Works in batches until a batch comes back short, and
  * stops between batches once `shouldStop()` is true.
  */
 export async function runRetentionPass(
@@ -46,7 +47,7 @@ export async function runRetentionPass(
   const stop = options.shouldStop ?? (() => false);
   const now = clock.now();
   const before = now - config.retentionMs;
-  const report: RetentionReport = { messagePayloads: 0, eventBodies: 0, attemptResponses: 0, idempotencyKeys: 0, sendStamps: 0 };
+  const report: RetentionReport = { messagePayloads: 0, eventBodies: 0, attemptResponses: 0, idempotencyKeys: 0, sendStamps: 0, portalSessions: 0 };
 
   const drain = async (key: keyof RetentionReport, batch: () => Promise<number>) => {
     while (!stop()) {
@@ -68,6 +69,7 @@ export async function runRetentionPass(
   });
   await drain('idempotencyKeys', () => deleteIdempotencyKeys(db, now - IDEMPOTENCY_KEY_TTL_MS, limit));
   await drain('sendStamps', () => deleteSendStamps(db, now - SEND_STAMP_TTL_MS, limit));
+  await drain('portalSessions', () => deleteExpiredPortalSessions(db, now, limit));
   return report;
 }
 

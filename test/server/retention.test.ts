@@ -71,7 +71,7 @@ forEachDatabase(t, 'retention', async (t, server) => {
     t.equal(eventReplay.body.error, 'payload_expired');
 
     const again = await runRetentionPass(server.deps);
-    t.same(again, { messagePayloads: 0, eventBodies: 0, attemptResponses: 0, idempotencyKeys: 0, sendStamps: 0 }, 'a second pass finds nothing');
+    t.same(again, { messagePayloads: 0, eventBodies: 0, attemptResponses: 0, idempotencyKeys: 0, sendStamps: 0, portalSessions: 0 }, 'a second pass finds nothing');
   });
 
   t.test('keeps the payload of a message whose delivery is still pending, and purges it once delivered', async (t) => {
@@ -121,6 +121,21 @@ forEachDatabase(t, 'retention', async (t, server) => {
     t.equal(report.idempotencyKeys, 5, 'all keys, in batches of 2');
     t.equal((await server.db('idempotency_keys').where({ app_id: app })).length, 0);
     t.ok(report.messagePayloads >= 5, 'the payloads past the retention went too');
+  });
+
+  t.test('deletes expired portal sessions and keeps live ones', async (t) => {
+    const app = await appWithEventType(server);
+    const recipient = await api(server, 'POST', `/apps/${app}/recipients`, { uid: 'retention-portal' });
+    const short = await api(server, 'POST', `/apps/${app}/recipients/${recipient.id}/portal-sessions`, { expires_in: 60 });
+    const long = await api(server, 'POST', `/apps/${app}/recipients/${recipient.id}/portal-sessions`, { expires_in: 604800 });
+    clock.advance(2 * 60_000);
+    const report = await runRetentionPass(server.deps);
+    t.equal(report.portalSessions, 1);
+    t.equal((await server.db('portal_sessions').where({ recipient_id: recipient.id })).length, 1, 'the live session stays');
+    const live = await server.request('GET', '/api/v1/portal/session', { key: long.token });
+    t.equal(live.status, 200);
+    const gone = await server.request('GET', '/api/v1/portal/session', { key: short.token });
+    t.equal(gone.status, 401);
   });
 
   t.test('the worker purges on its own at start and every interval', async (t) => {
