@@ -84,6 +84,36 @@ export async function findMessage(db: DbOrTx, appId: string, id: string): Promis
   return row ? toMessage(row) : null;
 }
 
+/** What accepting a message needs to know of its app and event type. */
+export interface SendContext {
+  app: { id: string; workspaceId: string };
+  /** Null when the app has no event type of that name. */
+  eventType: { id: string; name: string; schemaText: string | null; archivedAt: number | null; updatedAt: number } | null;
+}
+
+/**
+ * The workspace's app named by `appRef` (id or uid; an id match wins) joined with its event type
+ * `eventType`, in one round trip: the hot path of `POST /apps/{app}/messages`. Null when no app.
+ */
+export async function findSendContext(db: DbOrTx, workspaceId: string, appRef: string, eventType: string): Promise<SendContext | null> {
+  const rows = (await db('apps as a')
+    .leftJoin('event_types as et', (join) => join.on('et.app_id', '=', 'a.id').andOn('et.name', '=', db.raw('?', [eventType])))
+    .where('a.workspace_id', workspaceId)
+    .andWhere((q) => q.where('a.id', appRef).orWhere('a.uid', appRef))
+    .limit(2)
+    .select('a.id as app_id', 'a.workspace_id', 'et.id as et_id', 'et.name as et_name', 'et.schema as et_schema', 'et.archived_at as et_archived_at', 'et.updated_at as et_updated_at')) as {
+    app_id: string; workspace_id: string; et_id: string | null; et_name: string | null; et_schema: string | null; et_archived_at: number | string | null; et_updated_at: number | string | null;
+  }[];
+  const row = rows.find((r) => r.app_id === appRef) ?? rows[0];
+  if (!row) return null;
+  return {
+    app: { id: row.app_id, workspaceId: row.workspace_id },
+    eventType: row.et_id === null ? null : {
+      id: row.et_id, name: row.et_name as string, schemaText: row.et_schema, archivedAt: toNumberOrNull(row.et_archived_at), updatedAt: toNumber(row.et_updated_at),
+    },
+  };
+}
+
 /** Payloads of messages by id (the dispatcher loads a claimed batch's bodies in one query). */
 export async function findPayloads(db: DbOrTx, ids: string[]): Promise<Map<string, string | null>> {
   const rows = (await db('messages').whereIn('id', ids).select('id', 'payload')) as { id: string; payload: string | null }[];

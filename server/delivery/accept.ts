@@ -1,12 +1,10 @@
 import type { ValidateFunction } from 'ajv';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../../db/index.js';
-import type { App } from '../../db/queries/apps.js';
 import { insertDeliveries, workTransaction } from '../../db/queries/deliveries.js';
 import { listDeliverableEndpoints } from '../../db/queries/endpoints.js';
-import { findEventType, type EventType } from '../../db/queries/event-types.js';
 import {
-  IDEMPOTENCY_TTL_MS, countScheduledDeliveries, deleteExpiredIdempotencyKey, findIdempotencyKey, findMessage,
+  IDEMPOTENCY_TTL_MS, countScheduledDeliveries, findSendContext, type SendContext, deleteExpiredIdempotencyKey, findIdempotencyKey, findMessage,
   insertMessage, newMessage, reserveIdempotencyKey, type Message,
 } from '../../db/queries/messages.js';
 import { acceptWriterFor } from './accept-writer.js';
@@ -32,17 +30,16 @@ export interface Accepted {
 }
 
 /** Compiled event-type schemas, keyed by event type id and its last update (a new schema recompiles). */
-const validators = new Map<string, ValidateFunction>();
+const validators = new Map<string, ValidateFunction | null>();
 const VALIDATOR_CACHE_MAX = 5_000;
 
-function validatorFor(eventType: EventType): ValidateFunction | null {
-  if (!eventType.schema) return null;
+function validatorFor(eventType: NonNullable<SendContext['eventType']>): ValidateFunction | null {
   const key = `${eventType.id}:${eventType.updatedAt}`;
   let validate = validators.get(key);
-  if (!validate) {
+  if (validate === undefined) {
     if (validators.size >= VALIDATOR_CACHE_MAX) validators.clear();
     // the same compiler (and draft selection) that checked the schema when the type was saved
-    validate = payloadValidator(eventType.schema);
+    validate = eventType.schemaText ? payloadValidator(JSON.parse(eventType.schemaText)) : null;
     validators.set(key, validate);
   }
   return validate;
@@ -70,7 +67,7 @@ function assertMessageRate(deps: AppDeps, workspaceId: string, now: number): voi
 
 class DuplicateKey extends Error {}
 
-async function existingResponse(db: Db, app: App, messageId: string): Promise<Accepted | null> {
+async function existingResponse(db: Db, app: SendContext['app'], messageId: string): Promise<Accepted | null> {
   const message = await findMessage(db, app.id, messageId);
   if (!message) return null;
   const counts = await countScheduledDeliveries(db, [message.id]);
@@ -85,9 +82,12 @@ async function existingResponse(db: Db, app: App, messageId: string): Promise<Ac
  * arbitrates concurrent duplicates. The payload is serialised once here; those
  * bytes are stored and are what every attempt sends. Wakes this process's dispatcher after commit.
  */
-export async function acceptMessage(deps: AppDeps, app: App, request: SendRequest): Promise<Accepted> {
+export async function acceptMessage(deps: AppDeps, workspaceId: string, appRef: string, request: SendRequest): Promise<Accepted> {
   const { db, config } = deps;
   const now = deps.clock.now();
+  const context = await findSendContext(db, workspaceId, appRef, request.eventType);
+  if (!context) throw new AppError('app_not_found', `No app "${appRef}" in this workspace.`);
+  const { app, eventType } = context;
   const key = request.idempotencyKey;
   if (key !== undefined) {
     const held = await findIdempotencyKey(db, app.id, key);
@@ -98,7 +98,6 @@ export async function acceptMessage(deps: AppDeps, app: App, request: SendReques
   }
   assertMessageRate(deps, app.workspaceId, now);
 
-  const eventType = await findEventType(db, app.id, request.eventType);
   if (!eventType) throw new AppError('event_type_not_found', `The event type "${request.eventType}" does not exist in this app.`);
   if (eventType.archivedAt !== null) throw new AppError('event_type_archived', `The event type "${request.eventType}" is archived and takes no new messages.`);
   const validate = validatorFor(eventType);

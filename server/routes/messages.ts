@@ -96,10 +96,9 @@ export const messageRoutes = [
     example: { ...messageExample, delivery_count: 2 },
     errors: ['app_not_found', 'recipient_not_found', 'event_type_not_found', 'event_type_archived', 'payload_invalid', 'rate_limited'],
     async handler({ params, body, auth, deps, ctx }) {
-      const app = await requireApp(deps.db, auth.workspaceId, params.app);
       const header = ctx.get('idempotency-key');
       if (header.length > 256) throw new AppError('invalid_request', 'The Idempotency-Key header is longer than 256 characters.', { details: [{ path: '/headers/idempotency-key', message: 'must be at most 256 characters' }] });
-      const accepted = await acceptMessage(deps, app, {
+      const accepted = await acceptMessage(deps, auth.workspaceId, params.app, {
         eventType: body.event_type,
         payload: body.payload,
         recipient: body.recipient,
