@@ -1,0 +1,58 @@
+/**
+ * Cases 1 and 5: requests accepted per second under autocannon (64 connections, 1 KiB JSON),
+ * next to the bare Koa route answering 202 measured right before on the same machine.
+ */
+import type { LoadResult } from '../workers/autocannon.js';
+import { BENCH_ADMIN_KEY } from '../children.js';
+import type { CaseResult } from '../result.js';
+import { MESSAGE_BODY, apiHeaders, createOutbound, freshDatabase, round, serverOn, type CaseContext } from '../world.js';
+
+const CONNECTIONS = 64;
+
+async function load(ctx: CaseContext, url: string, headers: Record<string, string>, body: string): Promise<LoadResult> {
+  return ctx.tools.load.call<LoadResult>({ cmd: 'run', url, method: 'POST', headers, body, connections: CONNECTIONS, seconds: ctx.options.seconds });
+}
+
+function summary(result: LoadResult) {
+  return { per_s: round(result.requestsPerSecond), total: result.total, non2xx: result.non2xx, errors: result.errors, p50_ms: result.p50, p99_ms: result.p99 };
+}
+
+/** Case 1: `POST /apps/{app}/messages` (one matching endpoint, dispatcher running as in `npm start`). */
+export async function acceptedMessages(ctx: CaseContext): Promise<Partial<CaseResult>> {
+  const { url, db } = await freshDatabase(ctx);
+  const server = await serverOn(ctx, url);
+  const target = await createOutbound(server, db, ctx.tools.receiverUrl);
+  await ctx.tools.receiver.call({ cmd: 'reset' });
+  const bare = await load(ctx, ctx.tools.bareKoaUrl, { 'content-type': 'application/json' }, MESSAGE_BODY);
+  const dispatch = await load(ctx, `${server.url}/api/v1/apps/${target.appId}/messages`, apiHeaders(BENCH_ADMIN_KEY), MESSAGE_BODY);
+  const stored = Number(((await db('messages').count({ n: '*' }).first()) as { n: number | string }).n);
+  const accepted = dispatch.total - dispatch.non2xx - dispatch.errors;
+  const perSecond = dispatch.requestsPerSecond * (accepted / Math.max(1, dispatch.total));
+  return {
+    metric: 'accepted msg/s', value: round(perSecond), unit: 'msg/s',
+    baseline: { name: 'bare Koa 202 route', value: round(bare.requestsPerSecond), unit: 'req/s' },
+    ratio: round(perSecond / bare.requestsPerSecond, 2),
+    target: 'ratio ≥ 0.40', met: perSecond / bare.requestsPerSecond >= 0.4,
+    details: { connections: CONNECTIONS, body_bytes: Buffer.byteLength(MESSAGE_BODY), dispatch: summary(dispatch), bare: summary(bare), messages_stored: stored, delivered_meanwhile: (await ctx.tools.receiver.call<{ count: number }>({ cmd: 'stats' })).count },
+  };
+}
+
+/** Case 5: `POST /in/{token}` of a store-only source (no verification, no destination). */
+export async function ingestEvents(ctx: CaseContext): Promise<Partial<CaseResult>> {
+  const { url, db } = await freshDatabase(ctx);
+  const server = await serverOn(ctx, url);
+  const source = await server.api('POST', '/sources', { name: 'bench' });
+  const token = new URL(source.ingest_url as string).pathname;
+  const bare = await load(ctx, ctx.tools.bareKoaUrl, { 'content-type': 'application/json' }, MESSAGE_BODY);
+  const dispatch = await load(ctx, `${server.url}${token}`, { 'content-type': 'application/json' }, MESSAGE_BODY);
+  const stored = Number(((await db('events').count({ n: '*' }).first()) as { n: number | string }).n);
+  const accepted = dispatch.total - dispatch.non2xx - dispatch.errors;
+  const perSecond = dispatch.requestsPerSecond * (accepted / Math.max(1, dispatch.total));
+  return {
+    metric: 'ingested events/s', value: round(perSecond), unit: 'events/s',
+    baseline: { name: 'bare Koa 202 route', value: round(bare.requestsPerSecond), unit: 'req/s' },
+    ratio: round(perSecond / bare.requestsPerSecond, 2),
+    target: 'ratio ≥ 0.40 (case 1\'s; the issue sets none)', met: perSecond / bare.requestsPerSecond >= 0.4,
+    details: { connections: CONNECTIONS, body_bytes: Buffer.byteLength(MESSAGE_BODY), dispatch: summary(dispatch), bare: summary(bare), events_stored: stored },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Rows written straight through knex (never through the API) so cases start from a given state
+ * in seconds: a million messages of history, or a backlog of pending deliveries. Rows are made
+ * by INSERT … SELECT over a generated number range (1,000 × 1,000 cross join), 100,000 per
+ * statement, on SQLite and MySQL/MariaDB alike.
+ */
+import type { Knex } from 'knex';
+import { isMysql } from '../../db/index.js';
+
+export interface SeedTarget {
+  workspaceId: string;
+  appId: string;
+  endpointId: string;
+}
+
+const CHUNK = 100_000;
+const DAY_MS = 86_400_000;
+
+/** `<prefix><n as 18 digits>`: ids of seeded rows sort before every id newId() makes now. */
+function idExpr(db: Knex, prefix: string): string {
+  return isMysql(db) ? `CONCAT('${prefix}', LPAD(n, 18, '0'))` : `'${prefix}' || printf('%018d', n)`;
+}
+
+/** Runs `select` (a SELECT over `n`) for n in [from, from + count) into `table (columns)`, chunk by chunk. */
+async function insertRange(db: Knex, table: string, columns: string[], select: string, from: number, count: number): Promise<void> {
+  for (let lo = 0; lo < count; lo += CHUNK) {
+    const size = Math.min(CHUNK, count - lo);
+    const thousands = Math.ceil(size / 1000);
+    const sql = `INSERT INTO ${table} (${columns.join(', ')})
+      WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 999),
+      r(n) AS (SELECT ${from + lo} + a.i * 1000 + b.i FROM k a CROSS JOIN k b WHERE a.i < ${thousands} AND a.i * 1000 + b.i < ${size})
+      ${select}`;
+    await db.raw(sql);
+  }
+}
+
+/**
+ * `count` delivered messages of the past (within the retention window, so the retention worker
+ * leaves them alone), each with its succeeded delivery and its one attempt, all on one endpoint.
+ */
+export async function seedHistory(db: Knex, target: SeedTarget, count: number, now: number): Promise<void> {
+  const since = now - 20 * DAY_MS;
+  const payload = `'${JSON.stringify({ history: true, text: 'h'.repeat(180) })}'`;
+  const at = `${since} + n * 1000`;
+  const t = `'${target.workspaceId}', '${target.appId}'`;
+  await insertRange(db, 'messages', ['id', 'workspace_id', 'app_id', 'event_type', 'recipient_id', 'event_id', 'payload', 'payload_expired', 'created_at'],
+    `SELECT ${idExpr(db, 'msg_0000')}, ${t}, 'invoice.paid', NULL, NULL, ${payload}, 0, ${at} FROM r`, 0, count);
+  await insertRange(db, 'deliveries', ['id', 'workspace_id', 'message_id', 'endpoint_id', 'event_id', 'source_id', 'trigger', 'status', 'attempts', 'max_attempts', 'next_attempt_at', 'due_at', 'locked_by', 'created_at', 'updated_at'],
+    `SELECT ${idExpr(db, 'dlv_0000')}, '${target.workspaceId}', ${idExpr(db, 'msg_0000')}, '${target.endpointId}', NULL, NULL, 'scheduled', 'succeeded', 1, 8, NULL, NULL, NULL, ${at}, ${at} FROM r`, 0, count);
+  await insertRange(db, 'attempts', ['id', 'workspace_id', 'delivery_id', 'message_id', 'endpoint_id', 'event_id', 'source_id', 'attempt', 'trigger', 'status', 'response_status', 'response_body', 'error', 'duration_ms', 'created_at'],
+    `SELECT ${idExpr(db, 'atm_0000')}, '${target.workspaceId}', ${idExpr(db, 'dlv_0000')}, ${idExpr(db, 'msg_0000')}, '${target.endpointId}', NULL, NULL, 1, 'scheduled', 'succeeded', 200, 'ok', NULL, 12, ${at} FROM r`, 0, count);
+}
+
+/**
+ * `count` accepted messages (the given payload) each with one pending delivery due now: the
+ * state right after a burst of sends, before the dispatcher has run. Ids start at `from` so
+ * several backlogs never collide (and sort after any history).
+ */
+export async function seedBacklog(db: Knex, target: SeedTarget, count: number, now: number, payload: string, from = 0): Promise<void> {
+  const quoted = `'${payload.replace(/'/g, "''")}'`;
+  const t = `'${target.workspaceId}', '${target.appId}'`;
+  await insertRange(db, 'messages', ['id', 'workspace_id', 'app_id', 'event_type', 'recipient_id', 'event_id', 'payload', 'payload_expired', 'created_at'],
+    `SELECT ${idExpr(db, 'msg_0001')}, ${t}, 'invoice.paid', NULL, NULL, ${quoted}, 0, ${now} FROM r`, from, count);
+  await insertRange(db, 'deliveries', ['id', 'workspace_id', 'message_id', 'endpoint_id', 'event_id', 'source_id', 'trigger', 'status', 'attempts', 'max_attempts', 'next_attempt_at', 'due_at', 'locked_by', 'created_at', 'updated_at'],
+    `SELECT ${idExpr(db, 'dlv_0001')}, '${target.workspaceId}', ${idExpr(db, 'msg_0001')}, '${target.endpointId}', NULL, NULL, 'scheduled', 'pending', 0, 8, ${now}, ${now}, NULL, ${now}, ${now} FROM r`, from, count);
+}
