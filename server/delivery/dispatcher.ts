@@ -116,8 +116,14 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
     for (const [kind, list] of byKind) {
       const resolver = kind ? resolvers[kind] : undefined;
       if (!resolver) continue; // undefined target: released for later, see runDelivery
-      const resolved = await resolver.resolve({ db, config, now }, list);
-      for (const [id, target] of resolved) targets.set(id, target);
+      try {
+        const resolved = await resolver.resolve({ db, config, now, logger: log }, list);
+        for (const [id, target] of resolved) targets.set(id, target);
+      } catch (thrown) {
+        // one kind failing (say a secret that cannot be opened) must not hold up the others:
+        // its rows are released and looked at again later
+        log.error({ err: coerceError(thrown), kind, count: list.length }, 'resolving delivery targets failed');
+      }
     }
     return targets;
   }
@@ -130,14 +136,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
     const lockToken = `${processId}:${++claimSeq}`;
     const claimed = await claimDueDeliveries(db, { now, limit, leaseMs: lease, lockToken });
     if (claimed.length === 0) return 0;
-    let targets: Map<string, ResolvedTarget | null | undefined>;
-    try {
-      targets = await resolveBatch(claimed, now);
-    } catch (thrown) {
-      // the rows stay leased and come back when the lease expires; nothing is lost
-      log.error({ err: coerceError(thrown), count: claimed.length }, 'resolving claimed deliveries failed');
-      return 0;
-    }
+    const targets = await resolveBatch(claimed, now);
     for (const delivery of claimed) {
       const target = targets.get(delivery.id);
       void queue.add(() => runDelivery({

@@ -36,8 +36,14 @@ export const endpointResolver: TargetResolver = {
     const endpointIds = [...new Set(deliveries.map((d) => d.endpointId as string))];
     const messageIds = [...new Set(deliveries.map((d) => d.messageId as string))];
     const options = { encryptionKey: ctx.config.encryptionKey, now: ctx.now };
+    const unreadable = new Set<string>();
     const [endpoints, payloads] = await Promise.all([
-      Promise.all(endpointIds.map((id) => findDeliverableEndpoint(ctx.db, id, options))),
+      Promise.all(endpointIds.map((id) => findDeliverableEndpoint(ctx.db, id, options).catch((thrown) => {
+        // e.g. a secret sealed with another DISPATCH_ENCRYPTION_KEY: retry later, never sign wrongly
+        ctx.logger?.error({ err: thrown instanceof Error ? thrown : new Error(String(thrown)), endpointId: id }, 'endpoint cannot be loaded for delivery');
+        unreadable.add(id);
+        return null;
+      }))),
       findPayloads(ctx.db, messageIds),
     ]);
     const byId = new Map<string, DeliverableEndpoint>();
@@ -47,6 +53,7 @@ export const endpointResolver: TargetResolver = {
     const shared = new Map<string, Omit<ResolvedTarget, 'body' | 'webhookId'>>();
     const targets = new Map<string, ResolvedTarget | null>();
     for (const delivery of deliveries) {
+      if (unreadable.has(delivery.endpointId as string)) continue; // no entry: released for later
       const endpoint = byId.get(delivery.endpointId as string);
       const payload = payloads.get(delivery.messageId as string);
       if (!endpoint || payload === null || payload === undefined || (endpoint.disabled && delivery.trigger === 'scheduled')) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import type { Delivery } from '../../db/queries/deliveries.js';
@@ -41,6 +42,7 @@ export interface ResolverContext {
   db: Db;
   config: Readonly<Config>;
   now: number;
+  logger?: Logger;
 }
 
 /** One recorded attempt, as handed to the resolver inside the recording transaction. */
@@ -64,7 +66,8 @@ export interface TargetResolver {
   /**
    * Loads the targets of a claimed batch in as few queries as possible: delivery id → target, or
    * null when the delivery can no longer be attempted (target deleted or disabled, payload
-   * purged); such deliveries are finished as failed without an attempt.
+   * purged); such deliveries are finished as failed without an attempt. A delivery left out of
+   * the map (or a resolver that throws) is released and retried later.
    */
   resolve(ctx: ResolverContext, deliveries: Delivery[]): Promise<Map<string, ResolvedTarget | null>>;
   /**

@@ -114,7 +114,7 @@ export const messageRoutes = [
     scope: 'message:read',
     tag: 'Messages',
     summary: 'List messages',
-    description: 'Newest first. `status` is derived from the deliveries: `pending` while any delivery is pending; `failed` when none is pending and the latest delivery to some endpoint failed; `succeeded` when every endpoint\'s latest delivery succeeded. `since` is inclusive, `until` exclusive (creation time).',
+    description: 'Newest first. `status` is derived from the deliveries: `pending` while any delivery is pending; `failed` when none is pending and the latest delivery to some endpoint failed; `succeeded` when every endpoint\'s latest delivery succeeded (a message that matched no endpoint has none of these statuses). `since` is inclusive, `until` exclusive (creation time).',
     params,
     query: {
       ...paginationQuery,

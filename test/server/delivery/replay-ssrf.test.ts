@@ -1,5 +1,6 @@
 import t from 'tap';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sealSecret } from '../../../server/secrets.js';
 import { forEachDatabase } from '../../helpers/each-database.js';
 import { api, createApp, createEndpoint, runDispatcher, send } from '../../helpers/dispatch-fixtures.js';
 import { startReceiver } from '../../helpers/receiver.js';
@@ -172,3 +173,24 @@ forEachDatabase(t, 'dispatcher stop releases the leases of attempts still in fli
   t.equal(Number(released.attempts), 0, 'no attempt counted');
   t.ok(Number(released.due_at) <= Date.now(), 'due again at once');
 }, { env: { DISPATCH_REQUEST_TIMEOUT: '30s' } });
+
+forEachDatabase(t, 'an endpoint whose secret cannot be opened is held back without blocking the others', async (t, server) => {
+  runDispatcher(t, server);
+  const good = await startReceiver();
+  const held = await startReceiver();
+  t.teardown(() => Promise.all([good.close(), held.close()]));
+  const setup = await createApp(server);
+  await createEndpoint(server, setup, 'acme', { url: good.url });
+  const broken = await createEndpoint(server, setup, 'acme', { url: held.url });
+  // sealed with a key this server does not have (as after a mistaken key rotation)
+  await server.db('endpoints').where({ id: broken.id }).update({ secret: sealSecret(broken.secret, randomBytes(32)) });
+  const message = await send(server, setup, { event_type: 'invoice.paid', payload: { a: 1 } });
+  await good.waitForRequests(1);
+  const row = await waitFor(async () => {
+    const r = await server.db('deliveries').where({ message_id: message.id, endpoint_id: broken.id }).first();
+    return r.locked_by === null && Number(r.due_at) > Date.now() + 10_000 ? r : null;
+  }, 'the unreadable endpoint\'s delivery to be released for later');
+  t.equal(row.status, 'pending', 'not dropped');
+  t.equal(Number(row.attempts), 0, 'not attempted, never signed with a wrong key');
+  t.equal(held.requests.length, 0);
+}, { env: { DISPATCH_ENCRYPTION_KEY: randomBytes(32).toString('base64') } });
