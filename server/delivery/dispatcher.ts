@@ -180,9 +180,10 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
       signals.off('work', onWork);
       wake?.();
       await looping;
+      // keep half a second of the grace for giving leases back and closing sockets
       let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
-      await Promise.race([queue.onIdle(), graceOver]);
+      const graceOver = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, graceMs - 500)); });
+      const finished = await Promise.race([queue.onIdle().then(() => 'idle' as const), graceOver]);
       clearTimeout(timer);
       queue.clear();
       // **MUST** give back every lease still held, so another process (or the restart) attempts
@@ -194,7 +195,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
       } catch (thrown) {
         log.error({ err: coerceError(thrown) }, 'releasing leases failed; they expire on their own');
       }
-      await http.close();
+      await (finished === 'idle' ? http.close() : http.destroy());
     },
   };
 }

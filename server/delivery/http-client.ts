@@ -17,7 +17,10 @@ export interface HttpOutcome {
 
 export interface HttpClient {
   post(url: URL, headers: Record<string, string>, body: Buffer): Promise<HttpOutcome>;
+  /** Closes idle keep-alive sockets politely (waits at most 1 s). */
   close(): Promise<void>;
+  /** Drops every socket at once, in-flight requests included. */
+  destroy(): Promise<void>;
 }
 
 /** Response bytes kept on the attempt (CONTRACT: first 4 KiB). */
@@ -104,6 +107,9 @@ export function createHttpClient(config: Pick<Config, 'requestTimeoutMs' | 'vers
       const result = await Promise.race([agent.close().then(() => 'closed' as const, () => 'late' as const), late]);
       clearTimeout(timer);
       if (result === 'late') await agent.destroy().catch(() => undefined);
+    },
+    async destroy() {
+      await agent.destroy().catch(() => undefined);
     },
   };
 }

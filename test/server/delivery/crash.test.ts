@@ -82,3 +82,27 @@ t.test('crash: a SIGKILLed server loses no accepted message; the restart deliver
   t.comment(`accepted ${accepted.size}, requests ${receiver.requests.length}, duplicates ${receiver.requests.length - counts.size}`);
   t.equal(await second.stop(), 0, 'SIGTERM exits 0');
 });
+
+t.test('SIGTERM: in-flight attempts that cannot finish within 10 s are released and the process exits 0', async (t) => {
+  const database = await createTestDatabase('sqlite');
+  t.teardown(() => database.drop());
+  const receiver = await startReceiver(() => ({ hang: true }));
+  t.teardown(() => receiver.close());
+  const child = await startChildServer(database.url, { DISPATCH_REQUEST_TIMEOUT: '60s' });
+  t.teardown(() => child.kill());
+  const app = await must(child, 'POST', '/apps', { name: 'term' });
+  await must(child, 'POST', `/apps/${app.id}/event-types`, { name: 'tick' });
+  await must(child, 'POST', `/apps/${app.id}/recipients`, { uid: 'r' });
+  await must(child, 'POST', `/apps/${app.id}/recipients/r/endpoints`, { url: receiver.url });
+  for (let i = 0; i < 3; i++) await must(child, 'POST', `/apps/${app.id}/messages`, { event_type: 'tick', payload: { i } });
+  await receiver.waitForRequests(3);
+  const started = Date.now();
+  t.equal(await child.stop(), 0, 'exits 0');
+  const took = Date.now() - started;
+  t.ok(took >= 8_000 && took < 11_500, `waited out the grace, then stopped within 10 s of the signal (${took} ms)`);
+  const db = createDb({ databaseUrl: database.url });
+  t.teardown(() => db.destroy());
+  const rows = await db('deliveries');
+  t.equal(rows.length, 3);
+  t.ok(rows.every((row) => row.status === 'pending' && row.locked_by === null && Number(row.attempts) === 0), 'released, unattempted, due again');
+});
