@@ -139,3 +139,20 @@ forEachDatabase(t, 'dispatcher times out a hanging receiver', async (t, server) 
   t.match(attempt, { status: 'failed', error: 'timeout', response_status: null });
   t.ok(attempt.duration_ms >= 250 && attempt.duration_ms < 3000, `duration ${attempt.duration_ms}`);
 }, { env: { DISPATCH_REQUEST_TIMEOUT: '300ms', DISPATCH_RETRY_SCHEDULE: '100ms' } });
+
+forEachDatabase(t, 'dispatcher honours Retry-After on 429 within 2x the schedule and keeps 4 KiB of the response', async (t, server) => {
+  runDispatcher(t, server);
+  const big = 'x'.repeat(10_000);
+  const receiver = await startReceiver((_req, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '30' }, body: big } : { status: 200 }));
+  t.teardown(() => receiver.close());
+  const setup = await createApp(server);
+  await createEndpoint(server, setup, 'acme', { url: receiver.url });
+  const message = await send(server, setup, { event_type: 'invoice.paid', payload: { a: 1 } });
+  await waitFinished(server, message.id, 1);
+  const gap = receiver.requests[1].at - receiver.requests[0].at;
+  // scheduled 200 ms ±20 %; Retry-After 30 s is clamped to 2x that: 320-480 ms (plus claim latency)
+  t.ok(gap >= 300 && gap < 1500, `retry waited for the clamped Retry-After (${gap} ms)`);
+  const attempts = await api(server, 'GET', `/apps/${setup.app}/messages/${message.id}/attempts`);
+  t.equal(attempts[1].response_status, 429);
+  t.equal(attempts[1].response_body, big.slice(0, 4096), 'first 4 KiB of the response kept');
+}, { env: fast });
