@@ -132,7 +132,10 @@ export async function startServer(databaseUrl: string, options: { env?: Record<s
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited during start-up: ${stderr}`);
     try {
-      if ((await fetch(`${url}/readyz`)).status === 200) break;
+      // /readyz turns 200 once migrations ran, a moment before the admin key is bootstrapped:
+      // wait for the key to work too
+      if ((await fetch(`${url}/readyz`)).status === 200
+        && (await fetch(`${url}/api/v1/apps?limit=1`, { headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}` } })).status === 200) break;
     } catch {
       // not listening yet
     }
@@ -169,5 +172,17 @@ export function processMemory(pid: number): { rss: number; peak: number } {
     return { rss: kb('VmRSS'), peak: kb('VmHWM') };
   } catch {
     return { rss: 0, peak: 0 };
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }

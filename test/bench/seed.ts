@@ -26,7 +26,9 @@ async function insertRange(db: Knex, table: string, columns: string[], select: s
   for (let lo = 0; lo < count; lo += CHUNK) {
     const size = Math.min(CHUNK, count - lo);
     const thousands = Math.ceil(size / 1000);
-    const sql = `INSERT INTO ${table} (${columns.join(', ')})
+    // `trigger` is a reserved word on MySQL: quote every column
+    const quote = isMysql(db) ? (c: string) => `\`${c}\`` : (c: string) => `"${c}"`;
+    const sql = `INSERT INTO ${table} (${columns.map(quote).join(', ')})
       WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 999),
       r(n) AS (SELECT ${from + lo} + a.i * 1000 + b.i FROM k a CROSS JOIN k b WHERE a.i < ${thousands} AND a.i * 1000 + b.i < ${size})
       ${select}`;

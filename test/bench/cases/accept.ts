@@ -3,18 +3,26 @@
  * next to the bare Koa route answering 202 measured right before on the same machine.
  */
 import type { LoadResult } from '../workers/autocannon.js';
-import { BENCH_ADMIN_KEY } from '../children.js';
+import { BENCH_ADMIN_KEY, processCpuSeconds } from '../children.js';
 import type { CaseResult } from '../result.js';
 import { MESSAGE_BODY, apiHeaders, createOutbound, freshDatabase, round, serverOn, type CaseContext } from '../world.js';
 
 const CONNECTIONS = 64;
 
-async function load(ctx: CaseContext, url: string, headers: Record<string, string>, body: string): Promise<LoadResult> {
-  return ctx.tools.load.call<LoadResult>({ cmd: 'run', url, method: 'POST', headers, body, connections: CONNECTIONS, seconds: ctx.options.seconds });
+type Measured = LoadResult & { cpuMsPerRequest: number };
+
+/**
+ * One autocannon run against `url`, with the CPU time the serving process (`pid`) spent per
+ * request: a figure that stays comparable when other work shares the machine.
+ */
+async function load(ctx: CaseContext, pid: number, url: string, headers: Record<string, string>, body: string): Promise<Measured> {
+  const cpuBefore = processCpuSeconds(pid);
+  const result = await ctx.tools.load.call<LoadResult>({ cmd: 'run', url, method: 'POST', headers, body, connections: CONNECTIONS, seconds: ctx.options.seconds });
+  return { ...result, cpuMsPerRequest: ((processCpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, result.total) };
 }
 
-function summary(result: LoadResult) {
-  return { per_s: round(result.requestsPerSecond), total: result.total, non2xx: result.non2xx, errors: result.errors, p50_ms: result.p50, p99_ms: result.p99 };
+function summary(result: Measured) {
+  return { per_s: round(result.requestsPerSecond), total: result.total, non2xx: result.non2xx, errors: result.errors, p50_ms: result.p50, p99_ms: result.p99, cpu_ms_per_request: round(result.cpuMsPerRequest, 3) };
 }
 
 /** Case 1: `POST /apps/{app}/messages` (one matching endpoint, dispatcher running as in `npm start`). */
@@ -23,8 +31,8 @@ export async function acceptedMessages(ctx: CaseContext): Promise<Partial<CaseRe
   const server = await serverOn(ctx, url);
   const target = await createOutbound(server, db, ctx.tools.receiverUrl);
   await ctx.tools.receiver.call({ cmd: 'reset' });
-  const bare = await load(ctx, ctx.tools.bareKoaUrl, { 'content-type': 'application/json' }, MESSAGE_BODY);
-  const dispatch = await load(ctx, `${server.url}/api/v1/apps/${target.appId}/messages`, apiHeaders(BENCH_ADMIN_KEY), MESSAGE_BODY);
+  const bare = await load(ctx, ctx.tools.bareKoa.process.pid as number, ctx.tools.bareKoaUrl, { 'content-type': 'application/json' }, MESSAGE_BODY);
+  const dispatch = await load(ctx, server.process.pid as number, `${server.url}/api/v1/apps/${target.appId}/messages`, apiHeaders(BENCH_ADMIN_KEY), MESSAGE_BODY);
   const stored = Number(((await db('messages').count({ n: '*' }).first()) as { n: number | string }).n);
   const accepted = dispatch.total - dispatch.non2xx - dispatch.errors;
   const perSecond = dispatch.requestsPerSecond * (accepted / Math.max(1, dispatch.total));
@@ -33,7 +41,7 @@ export async function acceptedMessages(ctx: CaseContext): Promise<Partial<CaseRe
     baseline: { name: 'bare Koa 202 route', value: round(bare.requestsPerSecond), unit: 'req/s' },
     ratio: round(perSecond / bare.requestsPerSecond, 2),
     target: 'ratio ≥ 0.40', met: perSecond / bare.requestsPerSecond >= 0.4,
-    details: { connections: CONNECTIONS, body_bytes: Buffer.byteLength(MESSAGE_BODY), dispatch: summary(dispatch), bare: summary(bare), messages_stored: stored, delivered_meanwhile: (await ctx.tools.receiver.call<{ count: number }>({ cmd: 'stats' })).count },
+    details: { cpu_ratio: round(bare.cpuMsPerRequest / dispatch.cpuMsPerRequest, 2), connections: CONNECTIONS, body_bytes: Buffer.byteLength(MESSAGE_BODY), dispatch: summary(dispatch), bare: summary(bare), messages_stored: stored, delivered_meanwhile: (await ctx.tools.receiver.call<{ count: number }>({ cmd: 'stats' })).count },
   };
 }
 
@@ -43,8 +51,8 @@ export async function ingestEvents(ctx: CaseContext): Promise<Partial<CaseResult
   const server = await serverOn(ctx, url);
   const source = await server.api('POST', '/sources', { name: 'bench' });
   const token = new URL(source.ingest_url as string).pathname;
-  const bare = await load(ctx, ctx.tools.bareKoaUrl, { 'content-type': 'application/json' }, MESSAGE_BODY);
-  const dispatch = await load(ctx, `${server.url}${token}`, { 'content-type': 'application/json' }, MESSAGE_BODY);
+  const bare = await load(ctx, ctx.tools.bareKoa.process.pid as number, ctx.tools.bareKoaUrl, { 'content-type': 'application/json' }, MESSAGE_BODY);
+  const dispatch = await load(ctx, server.process.pid as number, `${server.url}${token}`, { 'content-type': 'application/json' }, MESSAGE_BODY);
   const stored = Number(((await db('events').count({ n: '*' }).first()) as { n: number | string }).n);
   const accepted = dispatch.total - dispatch.non2xx - dispatch.errors;
   const perSecond = dispatch.requestsPerSecond * (accepted / Math.max(1, dispatch.total));
@@ -53,6 +61,6 @@ export async function ingestEvents(ctx: CaseContext): Promise<Partial<CaseResult
     baseline: { name: 'bare Koa 202 route', value: round(bare.requestsPerSecond), unit: 'req/s' },
     ratio: round(perSecond / bare.requestsPerSecond, 2),
     target: 'ratio ≥ 0.40 (case 1\'s; the issue sets none)', met: perSecond / bare.requestsPerSecond >= 0.4,
-    details: { connections: CONNECTIONS, body_bytes: Buffer.byteLength(MESSAGE_BODY), dispatch: summary(dispatch), bare: summary(bare), events_stored: stored },
+    details: { cpu_ratio: round(bare.cpuMsPerRequest / dispatch.cpuMsPerRequest, 2), connections: CONNECTIONS, body_bytes: Buffer.byteLength(MESSAGE_BODY), dispatch: summary(dispatch), bare: summary(bare), events_stored: stored },
   };
 }
