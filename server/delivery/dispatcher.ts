@@ -87,6 +87,21 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
     if (waitingForRoom && config.concurrency - queue.size - queue.pending >= roomToClaim) wake?.();
   };
   signals.on('work', onWork);
+  // a retry or rate-limit slot due before the next poll wakes the loop on time
+  let wakeTimer: NodeJS.Timeout | null = null;
+  let wakeTimerAt = Infinity;
+  const wakeAt = (at: number) => {
+    const delay = at - clock.now();
+    if (!running || delay > 10 * pollMs || at >= wakeTimerAt) return;
+    if (wakeTimer) clearTimeout(wakeTimer);
+    wakeTimerAt = at;
+    wakeTimer = setTimeout(() => {
+      wakeTimer = null;
+      wakeTimerAt = Infinity;
+      onWork();
+    }, Math.max(0, delay));
+    wakeTimer.unref();
+  };
   queue.on('next', onRoom);
 
   function sleep(ms: number): Promise<void> {
@@ -142,6 +157,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
       void queue.add(() => runDelivery({
         delivery, target, lockToken, db, config, clock, http, rateLimiter, recorder, logger: log,
         isAbandoned: () => abandoned,
+        wakeAt,
         unresolvableRetryMs: UNRESOLVABLE_RETRY_MS,
       }));
     }
@@ -178,6 +194,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
     async stop(graceMs: number) {
       running = false;
       signals.off('work', onWork);
+      if (wakeTimer) clearTimeout(wakeTimer);
       wake?.();
       await looping;
       // keep half a second of the grace for giving leases back and closing sockets

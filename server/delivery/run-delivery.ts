@@ -25,6 +25,8 @@ export interface RunContext {
   logger: Logger;
   /** True once shutdown gave the leases back: results must not be written any more. */
   isAbandoned(): boolean;
+  /** Asks the loop to look for due rows at `at` (sooner than its poll would). */
+  wakeAt(at: number): void;
   unresolvableRetryMs: number;
 }
 
@@ -61,6 +63,7 @@ export async function runDelivery(run: RunContext): Promise<void> {
       if (!slot.granted) {
         // the window is full: wait for a slot without counting an attempt
         settled = await releaseDelivery(db, delivery.id, lockToken, slot.retryAt, clock.now());
+        if (settled) run.wakeAt(slot.retryAt);
         return;
       }
       if (clock.now() - slot.sentAt > STAMP_MAX_AGE_MS) {
@@ -82,8 +85,10 @@ export async function runDelivery(run: RunContext): Promise<void> {
     const outcome = await run.http.post(target.url, headers, target.body);
     if (run.isAbandoned()) return;
     const at = clock.now();
-    await run.recorder.record({ delivery, target, outcome, next: nextState(delivery, outcome, lockToken, config, at), at });
+    const next = nextState(delivery, outcome, lockToken, config, at);
+    const written = await run.recorder.record({ delivery, target, outcome, next, at });
     settled = true;
+    if (written && next.nextAttemptAt !== null) run.wakeAt(next.nextAttemptAt);
   } catch (thrown) {
     run.logger.error({ err: coerceError(thrown), deliveryId: delivery.id }, 'delivery failed to run');
   } finally {
