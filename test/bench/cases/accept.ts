@@ -30,8 +30,14 @@ export async function acceptedMessages(ctx: CaseContext): Promise<Partial<CaseRe
   const { url, db } = await freshDatabase(ctx);
   const server = await serverOn(ctx, url);
   const target = await createOutbound(server, db, ctx.tools.receiverUrl);
+  // the same accept path for an app whose recipient has no endpoint: message rows only, no
+  // delivery work competing for the CPU (shows what the dispatcher's share costs case 1)
+  const quiet = await server.api('POST', '/apps', { name: 'quiet' });
+  await server.api('POST', `/apps/${quiet.id}/event-types`, { name: 'invoice.paid' });
+  await server.api('POST', `/apps/${quiet.id}/recipients`, { uid: 'nobody' });
   await ctx.tools.receiver.call({ cmd: 'reset' });
   const bare = await load(ctx, ctx.tools.bareKoa.process.pid as number, ctx.tools.bareKoaUrl, { 'content-type': 'application/json' }, MESSAGE_BODY);
+  const acceptOnly = await load(ctx, server.process.pid as number, `${server.url}/api/v1/apps/${quiet.id}/messages`, apiHeaders(BENCH_ADMIN_KEY), MESSAGE_BODY);
   const dispatch = await load(ctx, server.process.pid as number, `${server.url}/api/v1/apps/${target.appId}/messages`, apiHeaders(BENCH_ADMIN_KEY), MESSAGE_BODY);
   const stored = Number(((await db('messages').count({ n: '*' }).first()) as { n: number | string }).n);
   const accepted = dispatch.total - dispatch.non2xx - dispatch.errors;
@@ -41,7 +47,7 @@ export async function acceptedMessages(ctx: CaseContext): Promise<Partial<CaseRe
     baseline: { name: 'bare Koa 202 route', value: round(bare.requestsPerSecond), unit: 'req/s' },
     ratio: round(perSecond / bare.requestsPerSecond, 2),
     target: 'ratio ≥ 0.40', met: perSecond / bare.requestsPerSecond >= 0.4,
-    details: { cpu_ratio: round(bare.cpuMsPerRequest / dispatch.cpuMsPerRequest, 2), connections: CONNECTIONS, body_bytes: Buffer.byteLength(MESSAGE_BODY), dispatch: summary(dispatch), bare: summary(bare), messages_stored: stored, delivered_meanwhile: (await ctx.tools.receiver.call<{ count: number }>({ cmd: 'stats' })).count },
+    details: { cpu_ratio: round(bare.cpuMsPerRequest / dispatch.cpuMsPerRequest, 2), connections: CONNECTIONS, body_bytes: Buffer.byteLength(MESSAGE_BODY), dispatch: summary(dispatch), bare: summary(bare), accept_only_no_endpoint: { ...summary(acceptOnly), ratio: round(acceptOnly.requestsPerSecond / bare.requestsPerSecond, 2) }, messages_stored: stored, delivered_meanwhile: (await ctx.tools.receiver.call<{ count: number }>({ cmd: 'stats' })).count },
   };
 }
 

@@ -67,7 +67,8 @@ serve({
       }
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
+    const offeredPerSecond = total / ((preciseNow() - started) / 1000);
     await Promise.all(inFlight);
-    return { offeredPerSecond: total / ((preciseNow() - started) / 1000), results };
+    return { offeredPerSecond, results };
   },
 });
