@@ -4,7 +4,7 @@
  * and the last arrival at the receiver, so process start-up is not counted.
  */
 import type { Knex } from 'knex';
-import type { ServerChild } from '../children.js';
+import { processCpuSeconds, type ServerChild } from '../children.js';
 import type { CaseResult } from '../result.js';
 import { seedBacklog, seedHistory, type SeedTarget } from '../seed.js';
 import { MESSAGE_PAYLOAD, createOutbound, freshDatabase, round, serverOn, type CaseContext } from '../world.js';
@@ -15,6 +15,8 @@ interface Drain {
   seconds: number;
   peakRssBytes: number;
   idleRssBytes: number;
+  /** Server CPU per delivery, start-up included (a figure that holds on a busy machine). */
+  cpuMsPerDelivery: number;
 }
 
 /** A database with the outbound app, built by a first server child that is stopped again. */
@@ -41,9 +43,10 @@ async function drain(ctx: CaseContext, url: string, db: Knex, target: SeedTarget
     clearInterval(sampler);
   }
   peak = Math.max(peak, server.memory().peak);
+  const cpuMsPerDelivery = (processCpuSeconds(server.process.pid as number) * 1000) / Math.max(1, stats.count);
   if (stats.count < count) throw new Error(`only ${stats.count} of ${count} deliveries arrived within ${timeoutMs / 1000} s`);
   const seconds = (stats.last - stats.first) / 1000;
-  return { delivered: stats.count, perSecond: (stats.count - 1) / seconds, seconds, peakRssBytes: peak, idleRssBytes: 0, server };
+  return { delivered: stats.count, perSecond: (stats.count - 1) / seconds, seconds, peakRssBytes: peak, idleRssBytes: 0, cpuMsPerDelivery, server };
 }
 
 /** The raw baseline: undici + p-queue (DISPATCH_CONCURRENCY = 200) posting the payload straight to the receiver. */
@@ -65,7 +68,7 @@ export async function deliveries(ctx: CaseContext): Promise<Partial<CaseResult>>
     baseline: { name: 'undici + p-queue (200) → receiver', value: round(raw.perSecond), unit: 'req/s' },
     ratio: round(measured.perSecond / raw.perSecond, 2),
     target: 'ratio ≥ 0.30', met: measured.perSecond / raw.perSecond >= 0.3,
-    details: { backlog: count, payload_bytes: Buffer.byteLength(MESSAGE_PAYLOAD), drain_seconds: round(measured.seconds, 2), raw_failed: raw.failed },
+    details: { backlog: count, payload_bytes: Buffer.byteLength(MESSAGE_PAYLOAD), drain_seconds: round(measured.seconds, 2), server_cpu_ms_per_delivery: round(measured.cpuMsPerDelivery, 3), raw_failed: raw.failed },
   };
 }
 
@@ -90,7 +93,7 @@ export async function historyRate(ctx: CaseContext, history: number): Promise<Pa
     baseline: { name: 'same drain on an empty database', value: round(onEmpty.perSecond), unit: 'deliveries/s' },
     ratio: round(ratio, 2),
     target: 'ratio ≥ 0.8', met: ratio >= 0.8,
-    details: { backlog: count, history_messages: history, history_rows: history * 3, seed_seconds: round(seedSeconds, 1) },
+    details: { backlog: count, history_messages: history, history_rows: history * 3, seed_seconds: round(seedSeconds, 1), cpu_ms_per_delivery_empty: round(onEmpty.cpuMsPerDelivery, 3), cpu_ms_per_delivery_history: round(onFull.cpuMsPerDelivery, 3) },
   };
 }
 
@@ -105,6 +108,6 @@ export async function backlogRss(ctx: CaseContext): Promise<Partial<CaseResult>>
     baseline: { name: 'idle server RSS after start', value: mb(idleRssBytes), unit: 'MB' },
     ratio: null,
     target: 'peak RSS < 300 MB', met: measured.peakRssBytes < 300 * 1024 * 1024,
-    details: { backlog: count, drain_per_s: round(measured.perSecond), drain_seconds: round(measured.seconds, 1) },
+    details: { backlog: count, drain_per_s: round(measured.perSecond), drain_seconds: round(measured.seconds, 1), server_cpu_ms_per_delivery: round(measured.cpuMsPerDelivery, 3) },
   };
 }
