@@ -4,6 +4,7 @@ import { EVENT_STATUSES, findEvent, listEvents, setEventStatus, type EventStatus
 import { findSource } from '../../db/queries/sources.js';
 import { AppError } from '../errors.js';
 import { isoTimestamp, paginationQuery, type PageQuery } from '../schemas/common.js';
+import { serializeAttempt } from './attempts.js';
 import { defineRoute } from './define-route.js';
 import { fromIso, iso } from './serialize.js';
 
@@ -20,20 +21,6 @@ const serializeSummary = (event: EventSummary) => ({
   rejection_reason: event.rejectionReason,
   duplicate_of: event.duplicateOf,
   created_at: iso(event.createdAt),
-});
-
-const serializeAttempt = (attempt: Attempt) => ({
-  id: attempt.id,
-  event_id: attempt.eventId,
-  source_id: attempt.sourceId,
-  attempt: attempt.attempt,
-  trigger: attempt.trigger,
-  status: attempt.status,
-  response_status: attempt.responseStatus,
-  response_body: attempt.responseBody,
-  error: attempt.error,
-  duration_ms: attempt.durationMs,
-  created_at: iso(attempt.createdAt),
 });
 
 const serializeEvent = (event: IngestEvent, attempts: Attempt[]) => ({
