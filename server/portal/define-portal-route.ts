@@ -1,11 +1,9 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { ValidateFunction } from 'ajv';
 import type { AppDeps } from '../deps.js';
 import type { ErrorCode } from '../errors.js';
-import type { HttpMethod, ListPage } from '../routes/define-route.js';
-import { readJsonBody } from '../middleware/body.js';
-import { assertValid, bodyAjv, queryAjv, type JsonSchema } from '../schemas/validate.js';
+import { compileValidators, respond, validatedInput, type HttpMethod } from '../routes/define-route.js';
+import type { JsonSchema } from '../schemas/validate.js';
 import type { PortalSession } from '../../db/queries/portal-sessions.js';
 import type { DocumentedOperation } from '../openapi.js';
 import { authenticatePortalSession } from './auth.js';
@@ -58,25 +56,13 @@ export function documentPortalRoutes(routes: PortalRouteSpec[]): DocumentedOpera
 /** Registers portal routes on a router, with session auth and validation in front. */
 export function mountPortalRoutes(router: Router, deps: AppDeps, routes: PortalRouteSpec[]): void {
   for (const spec of routes) {
-    const validateBody: ValidateFunction | null = spec.body ? bodyAjv.compile(spec.body) : null;
-    const validateQuery = queryAjv.compile({ type: 'object', properties: spec.query ?? {}, additionalProperties: true });
+    const validators = compileValidators(spec);
     router[spec.method](spec.path, async (ctx: Context) => {
       const session = await authenticatePortalSession(deps, ctx);
-      const query = assertValid(validateQuery, { ...ctx.query }, 'query');
-      let body: unknown = undefined;
-      if (validateBody) {
-        const parsed = await readJsonBody(ctx);
-        body = assertValid(validateBody, parsed === undefined ? {} : parsed, 'body');
-      }
+      const { query, body } = await validatedInput(ctx, validators);
       const result = await spec.handler({ params: ctx.params as Record<string, string>, body, query, session, deps, ctx });
-      ctx.status = spec.status;
       ctx.set('cache-control', 'no-store');
-      if (spec.list) {
-        const page = result as ListPage;
-        ctx.body = { ok: true, data: page.items, next_cursor: page.next_cursor };
-      } else {
-        ctx.body = { ok: true, data: result };
-      }
+      respond(ctx, spec, result);
     });
   }
 }

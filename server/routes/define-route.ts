@@ -59,30 +59,47 @@ export function querySchema(spec: Pick<RouteSpec, 'query'>): JsonSchema {
   return { type: 'object', properties: spec.query ?? {}, additionalProperties: true };
 }
 
+/** The request validators of one operation, compiled once when it is mounted. */
+export interface OperationValidators {
+  body: ValidateFunction | null;
+  query: ValidateFunction;
+}
+
+export function compileValidators(spec: Pick<RouteSpec, 'body' | 'query'>): OperationValidators {
+  return { body: spec.body ? bodyAjv.compile(spec.body) : null, query: queryAjv.compile(querySchema(spec)) };
+}
+
+/** Validates the query string and (for operations with a body schema) reads and validates the JSON body. */
+export async function validatedInput(ctx: Context, validators: OperationValidators): Promise<{ query: any; body: any }> {
+  const query = assertValid(validators.query, { ...ctx.query }, 'query');
+  if (!validators.body) return { query, body: undefined };
+  const parsed = await readJsonBody(ctx);
+  return { query, body: assertValid(validators.body, parsed === undefined ? {} : parsed, 'body') };
+}
+
+/** Writes a handler's result in the success envelope: `{ok, data}`, or `{ok, data, next_cursor}` for lists. */
+export function respond(ctx: Context, spec: Pick<RouteSpec, 'status' | 'list'>, result: unknown): void {
+  ctx.status = spec.status;
+  if (spec.list) {
+    const page = result as ListPage;
+    ctx.body = { ok: true, data: page.items, next_cursor: page.next_cursor };
+  } else {
+    ctx.body = { ok: true, data: result };
+  }
+}
+
 /** Registers routes on a router under their path, with auth, scope and validation in front. */
 export function mountRoutes(router: Router, deps: AppDeps, routes: RouteSpec[]): void {
   for (const spec of routes) {
-    const validateBody: ValidateFunction | null = spec.body ? bodyAjv.compile(spec.body) : null;
-    const validateQuery = queryAjv.compile(querySchema(spec));
+    const validators = compileValidators(spec);
     router[spec.method](spec.path, async (ctx: Context) => {
       const auth = await authenticateApiKey(deps, ctx);
       if (spec.scope !== 'authenticated' && !hasScope(auth.scopes, spec.scope)) {
         throw new AppError('missing_scope', `This route requires the ${spec.scope} scope.`, { required_scope: spec.scope });
       }
-      const query = assertValid(validateQuery, { ...ctx.query }, 'query');
-      let body: unknown = undefined;
-      if (validateBody) {
-        const parsed = await readJsonBody(ctx);
-        body = assertValid(validateBody, parsed === undefined ? {} : parsed, 'body');
-      }
+      const { query, body } = await validatedInput(ctx, validators);
       const result = await spec.handler({ params: ctx.params as Record<string, string>, body, query, auth, deps, ctx });
-      ctx.status = spec.status;
-      if (spec.list) {
-        const page = result as ListPage;
-        ctx.body = { ok: true, data: page.items, next_cursor: page.next_cursor };
-      } else {
-        ctx.body = { ok: true, data: result };
-      }
+      respond(ctx, spec, result);
     });
   }
 }
