@@ -185,6 +185,26 @@ export async function findDeliverableEndpoint(db: DbOrTx, id: string, options: S
   return row ? toDeliverable(row, options) : null;
 }
 
+/**
+ * Several endpoints by id at once (the dispatcher resolving a claimed batch: a fan-out to 1,000
+ * endpoints is a handful of statements instead of one per endpoint). An endpoint whose secret
+ * cannot be opened maps to its Error, so one bad row never hides the others; missing ids are absent.
+ */
+export async function findDeliverableEndpoints(db: DbOrTx, ids: string[], options: SecretOptions = {}): Promise<Map<string, DeliverableEndpoint | Error>> {
+  const found = new Map<string, DeliverableEndpoint | Error>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = (await db('endpoints').whereIn('id', ids.slice(i, i + 500))) as EndpointRow[];
+    for (const row of rows) {
+      try {
+        found.set(row.id, toDeliverable(row, options));
+      } catch (thrown) {
+        found.set(row.id, thrown instanceof Error ? thrown : new Error(String(thrown)));
+      }
+    }
+  }
+  return found;
+}
+
 export interface EndpointPatch {
   url?: string;
   description?: string | null;
