@@ -1,4 +1,4 @@
-import React, { useCallback, useState } from 'react';
+import React, { useCallback, useRef, useState } from 'react';
 import { Box, useApp, useInput, useStdin } from 'ink';
 import type { ApiClient } from './api-client.js';
 import type { Source } from './api-types.js';
@@ -30,21 +30,25 @@ export function App({ client, refreshMs = 2000, initialTab = 0 }: AppProps) {
   const { isRawModeSupported } = useStdin();
   const { columns, rows } = useTerminalSize();
   const [tab, setTab] = useState(initialTab);
-  const [capturing, setCapturing] = useState(false);
+  // written by the active screen while it renders (see ScreenProps.capture)
+  const capture = useRef(false);
   const [eventsSource, setEventsSource] = useState<{ id: string; nav: number } | null>(null);
 
   useInput(
     (input, key) => {
       if (key.ctrl && input === 'c') return exit();
-      if (capturing) return;
+      if (capture.current) return;
       if (input === 'q') return exit();
       const n = Number(input);
-      if (Number.isInteger(n) && n >= 1 && n <= TABS.length && input.length === 1) setTab(n - 1);
+      if (Number.isInteger(n) && n >= 1 && n <= TABS.length && input.length === 1) {
+        capture.current = false;
+        setTab(n - 1);
+      }
     },
     { isActive: isRawModeSupported },
   );
-  const onCaptureChange = useCallback((value: boolean) => setCapturing(value), []);
   const openEvents = useCallback((source: Source) => {
+    capture.current = false;
     setEventsSource((previous) => ({ id: source.id, nav: (previous?.nav ?? 0) + 1 }));
     setTab(TABS.indexOf('Events'));
   }, []);
@@ -52,7 +56,7 @@ export function App({ client, refreshMs = 2000, initialTab = 0 }: AppProps) {
   // one spare row: Ink redraws in place only while the frame is shorter than the terminal
   const height = Math.max(8, rows - 2);
   const width = Math.max(40, columns - 1);
-  const props = { client, width, height, refreshMs, inputActive: isRawModeSupported, onCaptureChange };
+  const props = { client, width, height, refreshMs, inputActive: isRawModeSupported, capture };
   return (
     <Box flexDirection="column" width={width}>
       <TabBar tabs={TABS} active={tab} label={client.baseUrl} width={width} />

@@ -34,6 +34,8 @@ export interface RenderedTui {
   lastFrame(): string;
   /** Sends one key (or a pasted string) and lets React commit the update before returning. */
   press(input: string): Promise<void>;
+  /** Sends keys back to back, as fast typing or a paste of separate keys would, with no pause. */
+  pressAtOnce(...inputs: string[]): void;
   /** Waits until the frame contains `text` (or matches it) and returns the frame. */
   waitForFrame(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Waits until the frame no longer contains `text`. */
@@ -55,6 +57,9 @@ export function renderTui(url: string, key: string, tab: (typeof TABS)[number] =
       instance.stdin.write(input);
       // the input handler re-subscribes after React commits; give it that turn of the loop
       await new Promise((resolve) => setTimeout(resolve, 30));
+    },
+    pressAtOnce(...inputs) {
+      for (const input of inputs) instance.stdin.write(input);
     },
     waitForFrame: (text, timeoutMs) => poll(() => (has(text) ? frame() : null), () => `${String(text)} in frame:\n${frame()}`, timeoutMs),
     waitForFrameWithout: (text, timeoutMs) => poll(() => (has(text) ? null : frame()), () => `${String(text)} to leave frame:\n${frame()}`, timeoutMs),

@@ -32,11 +32,8 @@ t.test('app leaves digits and q to a screen that is reading text', async (t) => 
   const tui = renderTui(server.url, server.adminKey, 'Keys');
   t.teardown(() => tui.unmount());
   await tui.waitForFrame(/› admin/);
-  await tui.press('n');
-  await tui.waitForFrame('Name:');
-  await tui.press('1');
-  await tui.press('q');
-  await tui.press('6');
+  // no pause between keys: the form must own the keyboard from the key right after `n`
+  tui.pressAtOnce('n', '1', 'q', '6');
   let frame = await tui.waitForFrame('Name: 1q6');
   t.match(frame, 'API keys', 'still on the Keys screen');
   await tui.press(KEY.escape);

@@ -2,6 +2,9 @@ import t from 'tap';
 import { execFile, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildTui } from '../helpers/tui-build.js';
 import { poll } from '../helpers/tui-render.js';
@@ -62,7 +65,6 @@ t.test('built TUI in a pseudo-terminal', { skip: hasTmux ? false : 'tmux is not 
     await world.api('POST', `/apps/${world.app.id}/messages`, { event_type: 'invoice.paid', payload: { n: 1 } });
     const socket = `dispatch-tui-e2e-${process.pid}`;
     const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-    tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '30', `${process.execPath} ${build.entry} --url ${world.server.url} --key ${world.server.adminKey}`);
     t.teardown(() => {
       try {
         tmux('kill-server');
@@ -70,34 +72,42 @@ t.test('built TUI in a pseudo-terminal', { skip: hasTmux ? false : 'tmux is not 
         // already gone
       }
     });
-    tmux('set-option', '-t', 'tui', 'remain-on-exit', 'on');
-    const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
-    const waitScreen = (pattern: RegExp) => poll(() => (pattern.test(screen()) ? screen() : null), () => `${pattern} on screen:\n${screen()}`, 30_000);
+    const dir = mkdtempSync(join(tmpdir(), 'dispatch-tui-e2e-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    /**
+     * Starts the TUI in its own tmux session. The shell records its exit status in a file (tmux's
+     * own pane_dead flag proved unreliable on a loaded machine) and then keeps the pane open so
+     * the last frame can still be read.
+     */
+    const launch = (session: string) => {
+      const statusFile = join(dir, `${session}.status`);
+      const command = `${process.execPath} ${build.entry} --url ${world.server.url} --key ${world.server.adminKey}; echo $? > ${statusFile}; sleep 600`;
+      tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', command);
+      const screen = () => tmux('capture-pane', '-p', '-t', session);
+      return {
+        screen,
+        keys: (key: string) => tmux('send-keys', '-t', session, key),
+        waitScreen: (pattern: RegExp) => poll(() => (pattern.test(screen()) ? screen() : null), () => `${pattern} on screen:\n${screen()}`, 30_000),
+        exitStatus: () => poll(() => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() || null : null), () => `the TUI to exit; screen:\n${screen()}`, 30_000),
+      };
+    };
 
-    let text = await waitScreen(/› open\s+endpoint_failing\s+1\s+\d+s ago\s+Endpoint/);
+    const tui = launch('first');
+    let text = await tui.waitScreen(/› open\s+endpoint_failing\s+1\s+\d+s ago\s+Endpoint/);
     t.match(text, /Dispatch\s+1 Anomalies\s+2 Sources/, 'tab bar');
     t.match(text, /updated \d+s ago/, 'live refresh label');
     t.match(text, /a acknowledge\s+r resolve/, 'footer key hints');
     t.ok(text.trimEnd().split('\n').length <= 30, 'fits the terminal');
 
-    tmux('send-keys', '-t', 'tui', '5');
-    text = await waitScreen(/› admin\s+rlk_test_adm/);
+    tui.keys('5');
+    text = await tui.waitScreen(/› admin\s+rlk_test_adm/);
     t.match(text, 'API keys (1)');
+    tui.keys('q');
+    t.equal(await tui.exitStatus(), '0', 'q exits with status 0');
 
-    tmux('send-keys', '-t', 'tui', 'q');
-    const dead = await poll(() => {
-      const [isDead, status] = tmux('list-panes', '-t', 'tui', '-F', '#{pane_dead} #{pane_dead_status}').trim().split(' ');
-      return isDead === '1' ? status : null;
-    }, () => 'the TUI to exit');
-    t.equal(dead, '0', 'q exits with status 0');
-
-    tmux('respawn-pane', '-t', 'tui', `${process.execPath} ${build.entry} --url ${world.server.url} --key ${world.server.adminKey}`);
-    await waitScreen(/Anomalies — active/);
-    tmux('send-keys', '-t', 'tui', 'C-c');
-    const interrupted = await poll(() => {
-      const [isDead, status] = tmux('list-panes', '-t', 'tui', '-F', '#{pane_dead} #{pane_dead_status}').trim().split(' ');
-      return isDead === '1' ? status : null;
-    }, () => 'the TUI to exit on Ctrl-C');
-    t.equal(interrupted, '0', 'Ctrl-C exits cleanly too');
+    const second = launch('second');
+    await second.waitScreen(/Anomalies — active \(1\)\s+updated \d+s ago/);
+    second.keys('C-c');
+    t.equal(await second.exitStatus(), '0', 'Ctrl-C exits cleanly too');
   });
 });

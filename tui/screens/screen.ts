@@ -14,8 +14,22 @@ export interface ScreenProps {
   refreshMs: number;
   /** False when stdin is not a TTY (raw mode unsupported): the screen then only displays. */
   inputActive: boolean;
-  /** A screen that is reading text or a confirmation asks the app to leave digits and `q` alone. */
-  onCaptureChange(capturing: boolean): void;
+  /**
+   * Set during render by a screen that is reading text or a confirmation, so the app leaves
+   * digits and `q` to it. A ref, not state: the very next key must already see it.
+   */
+  capture: { current: boolean };
+}
+
+/**
+ * The latest `value`, readable from an input handler. Ink re-subscribes handlers in a passive
+ * effect, which can run after the next key arrives; a handler reading this ref never acts on
+ * the state before the previous key.
+ */
+export function useLatest<T>(value: T): { readonly current: T } {
+  const ref = useRef(value);
+  ref.current = value;
+  return ref;
 }
 
 /** A list action addressed to one of a screen's lists. */

@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import { wantsMore } from '../list-state.js';
-import { listMove } from '../screen.js';
+import { listMove, useLatest } from '../screen.js';
 import type { AnomaliesAction, AnomaliesState } from './reducer.js';
 
 export interface AnomaliesCommands {
@@ -18,8 +18,10 @@ export function useAnomaliesInput(
   page: number,
   detailMax: number,
 ): void {
+  const latest = useLatest({ state, commands, page, detailMax });
   useInput(
     (input, key) => {
+      const { state, commands, page, detailMax } = latest.current;
       dispatch({ type: 'feedback/clear' });
       const move = listMove(input, key, page);
       const selected = state.anomalies.items[state.anomalies.selected];

@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import { wantsMore } from '../list-state.js';
-import { listMove } from '../screen.js';
+import { listMove, useLatest } from '../screen.js';
 import { currentList, type AppsAction, type AppsState } from './reducer.js';
 
 export interface AppsCommands {
@@ -10,8 +10,10 @@ export interface AppsCommands {
 
 /** Apps keyboard: move, Enter drills down, Esc/Backspace goes up, `e` enables/disables an endpoint. */
 export function useAppsInput(state: AppsState, dispatch: (a: AppsAction) => void, commands: AppsCommands, active: boolean, page: number): void {
+  const latest = useLatest({ state, commands, page });
   useInput(
     (input, key) => {
+      const { state, commands, page } = latest.current;
       dispatch({ type: 'feedback/clear' });
       const list = currentList(state);
       const move = listMove(input, key, page);

@@ -9,7 +9,7 @@ import { useEventsInput } from './use-events-input.js';
 import { EventsView } from './view.js';
 
 /** Screen 3: ingest events filtered by source and status; detail with body and attempts; replay. */
-export function EventsScreen({ client, width, height, refreshMs, inputActive, onCaptureChange, sourceId = null }: ScreenProps & { sourceId?: string | null }) {
+export function EventsScreen({ client, width, height, refreshMs, inputActive, capture, sourceId = null }: ScreenProps & { sourceId?: string | null }) {
   const [state, dispatch] = useReducer(eventsReducer, sourceId, initialEventsState);
   const now = useNow();
   const run = useRunner(dispatch);
@@ -37,7 +37,7 @@ export function EventsScreen({ client, width, height, refreshMs, inputActive, on
     }
   }, [client, list, openId]);
   usePoll(refresh, refreshMs, true, `${filter.sourceId}:${filter.status}:${openId}`);
-  React.useEffect(() => onCaptureChange(state.mode.kind === 'confirm-replay'), [state.mode.kind, onCaptureChange]);
+  capture.current = state.mode.kind === 'confirm-replay';
 
   const replay = useCallback(
     (id: string) =>

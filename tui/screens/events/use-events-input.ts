@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import { wantsMore } from '../list-state.js';
-import { listMove } from '../screen.js';
+import { listMove, useLatest } from '../screen.js';
 import type { EventsAction, EventsState } from './reducer.js';
 
 export interface EventsCommands {
@@ -13,8 +13,10 @@ export interface EventsCommands {
  * Detail: scroll, `R` replay, Esc back. Confirmation: `y` replays, `n`/Esc cancels.
  */
 export function useEventsInput(state: EventsState, dispatch: (a: EventsAction) => void, commands: EventsCommands, active: boolean, page: number, detailMax: number): void {
+  const latest = useLatest({ state, commands, page, detailMax });
   useInput(
     (input, key) => {
+      const { state, commands, page, detailMax } = latest.current;
       const mode = state.mode;
       if (mode.kind === 'confirm-replay') {
         if (input === 'y' || input === 'Y') commands.replay(mode.id);

@@ -1,4 +1,4 @@
-import React, { useCallback, useEffect, useReducer } from 'react';
+import React, { useCallback, useReducer } from 'react';
 import { ALL_SCOPES } from '../../../server/scopes.js';
 import { useNow, usePoll } from '../../hooks/use-poll.js';
 import { useListLoader, useRunner, type ScreenProps } from '../screen.js';
@@ -7,13 +7,13 @@ import { useKeysInput } from './use-keys-input.js';
 import { KeysView } from './view.js';
 
 /** Screen 5: list, create (name + scope multi-select, key shown once) and revoke API keys. */
-export function KeysScreen({ client, width, height, refreshMs, inputActive, onCaptureChange }: ScreenProps) {
+export function KeysScreen({ client, width, height, refreshMs, inputActive, capture }: ScreenProps) {
   const [state, dispatch] = useReducer(keysReducer, ALL_SCOPES, initialKeysState);
   const now = useNow();
   const run = useRunner(dispatch);
   const { refresh, loadMore } = useListLoader('keys', dispatch, (cursor) => client.listKeys({ cursor }));
   usePoll(refresh, refreshMs, true, '');
-  useEffect(() => onCaptureChange(state.mode.kind !== 'list'), [state.mode.kind, onCaptureChange]);
+  capture.current = state.mode.kind !== 'list';
 
   const create = useCallback(
     (name: string, scopes: string[]) =>

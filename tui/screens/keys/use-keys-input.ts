@@ -1,5 +1,5 @@
 import { useInput } from 'ink';
-import { listMove } from '../screen.js';
+import { listMove, useLatest } from '../screen.js';
 import { wantsMore } from '../list-state.js';
 import { canSubmit, type KeysAction, type KeysState } from './reducer.js';
 
@@ -11,8 +11,10 @@ export interface KeysCommands {
 
 /** Keys screen keyboard: list navigation, `n` create form, `d` revoke with confirmation. */
 export function useKeysInput(state: KeysState, dispatch: (a: KeysAction) => void, commands: KeysCommands, active: boolean, page: number): void {
+  const latest = useLatest({ state, commands, page });
   useInput(
     (input, key) => {
+      const { state, commands, page } = latest.current;
       const mode = state.mode;
       if (mode.kind === 'created') {
         if (key.return || key.escape) dispatch({ type: 'cancel' });

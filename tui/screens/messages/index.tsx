@@ -1,4 +1,4 @@
-import React, { useCallback, useEffect, useReducer } from 'react';
+import React, { useCallback, useReducer } from 'react';
 import type { ApiClient } from '../../api-client.js';
 import { describeError } from '../../describe-error.js';
 import { useNow, usePoll } from '../../hooks/use-poll.js';
@@ -21,7 +21,7 @@ export async function messageStatuses(client: ApiClient, appId: string, since: s
 }
 
 /** Screen 4: an app's messages with delivery status; Enter shows deliveries and attempts; `R` replays. */
-export function MessagesScreen({ client, width, height, refreshMs, inputActive, onCaptureChange }: ScreenProps) {
+export function MessagesScreen({ client, width, height, refreshMs, inputActive, capture }: ScreenProps) {
   const [state, dispatch] = useReducer(messagesReducer, undefined, initialMessagesState);
   const send = dispatch as (a: unknown) => void;
   const now = useNow();
@@ -53,7 +53,7 @@ export function MessagesScreen({ client, width, height, refreshMs, inputActive, 
     }
   }, [state.level, apps, messages, loadDetail, client, appId, oldest]);
   usePoll(refresh, refreshMs, true, `${state.level}:${appId}:${messageId}`);
-  useEffect(() => onCaptureChange(state.confirm !== null), [state.confirm, onCaptureChange]);
+  capture.current = state.confirm !== null;
 
   const replay = useCallback(
     (id: string, endpointId: string | null) =>

@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import { wantsMore } from '../list-state.js';
-import { listMove } from '../screen.js';
+import { listMove, useLatest } from '../screen.js';
 import { selectedEndpointId, type MessagesAction, type MessagesState } from './reducer.js';
 
 export interface MessagesCommands {
@@ -13,8 +13,10 @@ export interface MessagesCommands {
  * replay; in the confirmation `y`/`a` replays to every endpoint, `o` only to the selected one.
  */
 export function useMessagesInput(state: MessagesState, dispatch: (a: MessagesAction) => void, commands: MessagesCommands, active: boolean, page: number): void {
+  const latest = useLatest({ state, commands, page });
   useInput(
     (input, key) => {
+      const { state, commands, page } = latest.current;
       if (state.confirm) {
         const only = state.level === 'detail' ? selectedEndpointId(state) : null;
         if (input === 'y' || input === 'a') commands.replay(state.confirm.id, null);

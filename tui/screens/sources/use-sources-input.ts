@@ -1,7 +1,7 @@
 import { useInput } from 'ink';
 import type { Source } from '../../api-types.js';
 import { wantsMore } from '../list-state.js';
-import { listMove } from '../screen.js';
+import { listMove, useLatest } from '../screen.js';
 import type { SourcesAction, SourcesState } from './reducer.js';
 
 export interface SourcesCommands {
@@ -12,8 +12,10 @@ export interface SourcesCommands {
 
 /** Sources keyboard: move, `p` pause/resume, Enter shows that source's events. */
 export function useSourcesInput(state: SourcesState, dispatch: (a: SourcesAction) => void, commands: SourcesCommands, active: boolean, page: number): void {
+  const latest = useLatest({ state, commands, page });
   useInput(
     (input, key) => {
+      const { state, commands, page } = latest.current;
       dispatch({ type: 'feedback/clear' });
       const move = listMove(input, key, page);
       if (move !== null) {
