@@ -5,6 +5,7 @@ import { newId } from '../../db/ids.js';
 import { findDedupeOriginal, insertEvent, insertEventFromSource, queueForwardFromSource, type NewEvent } from '../../db/queries/events.js';
 import { lockSource, type Source } from '../../db/queries/sources.js';
 import { dedupeKey, dedupeWindowMs } from './dedupe.js';
+import { ingestWriterFor } from './group-writer.js';
 import type { IncomingHeaders } from './verifiers/index.js';
 
 export interface StoredEvent {
@@ -68,22 +69,25 @@ async function storeOnce(deps: AppDeps, seen: Source, event: NewEvent, raw: Buff
 
 /**
  * The common case, without dedupe: pause state and destination are read by the inserting
- * statements themselves, so a store-only source costs one statement (no transaction) and a
- * forwarding one two statements in one transaction. `seen` (the token lookup, at most 1 s old)
- * only decides whether a forward is worth trying: a destination added within the last second
- * may miss a few events, which stay `pending` and can be replayed.
+ * statements themselves, so a store-only source costs one statement and a forwarding one two,
+ * in the group transaction shared with the events that arrived together. `seen` (the token
+ * lookup, at most 1 s old) only decides whether a forward is worth trying: a destination added
+ * within the last second may miss a few events, which stay `pending` and can be replayed.
  */
 async function storeWithoutDedupe(deps: AppDeps, seen: Source, event: NewEvent, now: number): Promise<StoredEvent> {
   const eventId = newId('evt', now);
   const gone = () => new AppError('source_not_found', 'No source has this ingest URL.');
+  // events arriving together share one transaction (group commit; see group-writer.ts)
+  const writer = ingestWriterFor(deps.db);
   if (!seen.destination) {
-    if (!(await insertEventFromSource(deps.db, eventId, event, now))) throw gone();
+    if (!(await writer.run((tx) => insertEventFromSource(tx, eventId, event, now)))) throw gone();
     return { eventId, duplicate: false, queued: false };
   }
   const maxAttempts = deps.config.retryScheduleMs.length + 1;
-  return deps.db.transaction(async (tx) => {
-    if (!(await insertEventFromSource(tx, eventId, event, now))) throw gone();
-    const queued = await queueForwardFromSource(tx, newId('dlv', now), eventId, seen.id, maxAttempts, now);
-    return { eventId, duplicate: false, queued };
+  const stored = await writer.run(async (tx) => {
+    if (!(await insertEventFromSource(tx, eventId, event, now))) return null;
+    return { eventId, duplicate: false, queued: await queueForwardFromSource(tx, newId('dlv', now), eventId, seen.id, maxAttempts, now) };
   });
+  if (!stored) throw gone();
+  return stored;
 }
