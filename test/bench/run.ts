@@ -64,7 +64,7 @@ async function dialects(): Promise<Dialect[]> {
 }
 
 const options: RunOptions = {
-  seconds: Number(args.get('seconds') ?? 6),
+  seconds: Number(args.get('seconds') ?? 5),
   scale: Number(args.get('scale') ?? 1),
   serverNodeArgs: args.has('profile') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profiles-${stamp}`)}`] : [],
 };
