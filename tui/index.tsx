@@ -2,10 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import React from 'react';
-import { render } from 'ink';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
-import { App } from './app.js';
 
 const USAGE = `dispatch-tui — the Dispatch operator terminal UI
 
@@ -79,6 +76,10 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     process.stderr.write(`dispatch-tui: ${problem}\n`);
     return 1;
   }
+  // ink draws only the final frame when it thinks it runs under CI (it reads CI* variables once,
+  // on import); an interactive terminal always gets live frames, so ink is loaded after this
+  if (process.stdout.isTTY) process.env.CI = 'false';
+  const [{ render }, { App }] = await Promise.all([import('ink'), import('./app.js')]);
   const instance = render(<App client={client} />, { exitOnCtrlC: false });
   await instance.waitUntilExit();
   return 0;
