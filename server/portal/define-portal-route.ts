@@ -1,9 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppDeps } from '../deps.js';
-import type { ErrorCode } from '../errors.js';
-import { compileValidators, respond, validatedInput, type HttpMethod } from '../routes/define-route.js';
-import type { JsonSchema } from '../schemas/validate.js';
+import { compileValidators, respond, validatedInput, type RouteSpec } from '../routes/define-route.js';
 import type { PortalSession } from '../../db/queries/portal-sessions.js';
 import type { DocumentedOperation } from '../openapi.js';
 import { authenticatePortalSession } from './auth.js';
@@ -23,21 +21,11 @@ export interface PortalRouteInput<Body, Query> {
  * body and query, `{ok, data}` / list envelopes), but authorised by a portal session token
  * instead of an API key and scope.
  */
-export interface PortalRouteSpec<Body = any, Query = any> {
-  method: HttpMethod;
-  /** Koa path below /api/v1/portal, e.g. `/endpoints/:id`. */
-  path: string;
-  summary: string;
-  body?: JsonSchema;
-  query?: Record<string, JsonSchema>;
-  status: 200 | 201 | 202;
-  list?: boolean;
-  /** Example `data` of a success response (shown in the OpenAPI reference). */
-  example: unknown;
-  /** Error codes this operation can answer besides unauthorized/internal_error. */
-  errors: ErrorCode[];
-  handler(input: PortalRouteInput<Body, Query>): Promise<unknown>;
-}
+export type PortalRouteSpec<Body = any, Query = any> =
+  Pick<RouteSpec<Body, Query>, 'method' | 'path' | 'summary' | 'body' | 'query' | 'status' | 'list' | 'example' | 'errors'> & {
+    /** Runs for the session's recipient; `path` is below /api/v1/portal, e.g. `/endpoints/:id`. */
+    handler(input: PortalRouteInput<Body, Query>): Promise<unknown>;
+  };
 
 export function definePortalRoute<Body = any, Query = any>(spec: PortalRouteSpec<Body, Query>): PortalRouteSpec<Body, Query> {
   return spec;
