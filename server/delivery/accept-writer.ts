@@ -30,6 +30,7 @@ function matches(endpoint: FanOutEndpoint, message: Message): boolean {
 export function createAcceptWriter(db: Db) {
   let queue: { pending: PendingMessage; resolve(count: number): void; reject(error: Error): void }[] = [];
   let writing = false;
+  let scheduled = false;
 
   async function store(group: PendingMessage[]): Promise<number[]> {
     return db.transaction(async (tx) => {
@@ -83,7 +84,16 @@ export function createAcceptWriter(db: Db) {
     write(pending: PendingMessage): Promise<number> {
       return new Promise<number>((resolve, reject) => {
         queue.push({ pending, resolve, reject });
-        if (!writing) void drain();
+        // start the group on the next turn of the event loop, once the requests whose bytes are
+        // already here were read: on SQLite a write never yields to I/O, so without this every
+        // group held one message (one transaction and one claim round per message)
+        if (!writing && !scheduled) {
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            void drain();
+          });
+        }
       });
     },
   };

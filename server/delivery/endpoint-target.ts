@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Delivery } from '../../db/queries/deliveries.js';
-import { findDeliverableEndpoint, setEndpointDisabled, type DeliverableEndpoint } from '../../db/queries/endpoints.js';
+import { findDeliverableEndpoints, setEndpointDisabled, type DeliverableEndpoint } from '../../db/queries/endpoints.js';
 import { findPayloads } from '../../db/queries/messages.js';
 import { toNumber, toNumberOrNull, toBool } from '../../db/queries/json.js';
 import { signingKeyBytes } from '../secrets.js';
@@ -37,17 +37,16 @@ export const endpointResolver: TargetResolver = {
     const messageIds = [...new Set(deliveries.map((d) => d.messageId as string))];
     const options = { encryptionKey: ctx.config.encryptionKey, now: ctx.now };
     const unreadable = new Set<string>();
-    const [endpoints, payloads] = await Promise.all([
-      Promise.all(endpointIds.map((id) => findDeliverableEndpoint(ctx.db, id, options).catch((thrown) => {
-        // e.g. a secret sealed with another DISPATCH_ENCRYPTION_KEY: retry later, never sign wrongly
-        ctx.logger?.error({ err: thrown instanceof Error ? thrown : new Error(String(thrown)), endpointId: id }, 'endpoint cannot be loaded for delivery');
-        unreadable.add(id);
-        return null;
-      }))),
-      findPayloads(ctx.db, messageIds),
-    ]);
+    // one statement per 500 endpoints (a fan-out claims hundreds of deliveries of one message)
+    const [found, payloads] = await Promise.all([findDeliverableEndpoints(ctx.db, endpointIds, options), findPayloads(ctx.db, messageIds)]);
     const byId = new Map<string, DeliverableEndpoint>();
-    for (const endpoint of endpoints) if (endpoint) byId.set(endpoint.id, endpoint);
+    for (const [id, endpoint] of found) {
+      if (endpoint instanceof Error) {
+        // e.g. a secret sealed with another DISPATCH_ENCRYPTION_KEY: retry later, never sign wrongly
+        ctx.logger?.error({ err: endpoint, endpointId: id }, 'endpoint cannot be loaded for delivery');
+        unreadable.add(id);
+      } else byId.set(id, endpoint);
+    }
 
     const bodies = new Map<string, Buffer>();
     const shared = new Map<string, Omit<ResolvedTarget, 'body' | 'webhookId'>>();
