@@ -36,8 +36,9 @@ export async function main(): Promise<void> {
     server = createApp(deps).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
     await migrate(db);
-    deps.readiness.migrated = true;
     const { generatedKey, workspace } = await bootstrapDefaultWorkspace(db, config.adminKey, Date.now());
+    // ready only once the admin key exists, so automation may call the API as soon as /readyz says 200
+    deps.readiness.migrated = true;
     if (generatedKey) {
       process.stdout.write(`\nDispatch created the default workspace (${workspace.id}) and its admin API key.\n`
         + `It is shown only once; store it now:\n\n  ${generatedKey}\n\n`);
