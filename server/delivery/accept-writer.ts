@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.js';
 import { insertDeliveries, listFanOutEndpoints, workTransaction, type FanOutEndpoint, type NewDelivery } from '../../db/queries/deliveries.js';
 import { insertMessages, type Message } from '../../db/queries/messages.js';
-import { coerceError } from '../errors.js';
+import { createGroupCommit } from '../group-commit.js';
 
 /** A validated message waiting to be stored with its deliveries. */
 export interface PendingMessage {
@@ -20,18 +20,12 @@ function matches(endpoint: FanOutEndpoint, message: Message): boolean {
 }
 
 /**
- * Group commit for accepted messages: messages validated while a write is in progress are
- * stored together in the next transaction (messages, then their pending deliveries), so a burst
- * of sends costs a few statements per group instead of a transaction per message. `write`
- * resolves with the delivery count only after the transaction committed: the 202 may follow.
- * When a group fails (say one app was deleted meanwhile), each message is retried alone so one
- * bad message cannot fail the others.
+ * Group commit for accepted messages (see group-commit.ts): messages validated together are
+ * stored in one transaction (messages, then their pending deliveries), so a burst of sends costs a
+ * few statements per group instead of a transaction per message. `write` resolves with the
+ * delivery count only after the commit: the 202 may follow.
  */
 export function createAcceptWriter(db: Db) {
-  let queue: { pending: PendingMessage; resolve(count: number): void; reject(error: Error): void }[] = [];
-  let writing = false;
-  let scheduled = false;
-
   async function store(group: PendingMessage[]): Promise<number[]> {
     return db.transaction(async (tx) => {
       const endpoints = await listFanOutEndpoints(tx, [...new Set(group.map((p) => p.message.appId))]);
@@ -50,52 +44,10 @@ export function createAcceptWriter(db: Db) {
     }, workTransaction(db));
   }
 
-  async function drain(): Promise<void> {
-    if (writing) return;
-    writing = true;
-    try {
-      while (queue.length > 0) {
-        const group = queue.slice(0, MAX_GROUP);
-        queue = queue.slice(group.length);
-        try {
-          const counts = await store(group.map((entry) => entry.pending));
-          group.forEach((entry, i) => entry.resolve(counts[i]));
-        } catch (thrown) {
-          if (group.length === 1) {
-            group[0].reject(coerceError(thrown));
-            continue;
-          }
-          for (const entry of group) {
-            try {
-              entry.resolve((await store([entry.pending]))[0]);
-            } catch (alone) {
-              entry.reject(coerceError(alone));
-            }
-          }
-        }
-      }
-    } finally {
-      writing = false;
-    }
-  }
-
+  const groups = createGroupCommit<PendingMessage, number>({ maxGroup: MAX_GROUP, commit: store });
   return {
     /** Stores the message and its deliveries; resolves with the delivery count once committed. */
-    write(pending: PendingMessage): Promise<number> {
-      return new Promise<number>((resolve, reject) => {
-        queue.push({ pending, resolve, reject });
-        // start the group on the next turn of the event loop, once the requests whose bytes are
-        // already here were read: on SQLite a write never yields to I/O, so without this every
-        // group held one message (one transaction and one claim round per message)
-        if (!writing && !scheduled) {
-          scheduled = true;
-          setImmediate(() => {
-            scheduled = false;
-            void drain();
-          });
-        }
-      });
-    },
+    write: (pending: PendingMessage): Promise<number> => groups.add(pending),
   };
 }
 

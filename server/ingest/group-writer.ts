@@ -1,69 +1,31 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db/index.js';
 import { workTransaction } from '../../db/queries/deliveries.js';
-import { coerceError } from '../errors.js';
+import { createGroupCommit } from '../group-commit.js';
 
 /** Writes run per transaction at most. */
 const MAX_GROUP = 200;
 
 type Write<T> = (tx: Knex.Transaction) => Promise<T>;
 
-interface Entry {
-  write: Write<unknown>;
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
 /**
- * Group commit for ingest writes: writes queued in the same turn of the event loop (the requests
- * whose bytes arrived together) run one after the other in ONE transaction, and each caller's
- * promise resolves only after that transaction committed (so a 200 still means stored). A
- * transaction per event cost more than half of the server's CPU per ingested event on SQLite and
- * an fsync each on MySQL. The group waits for `setImmediate`, i.e. until pending I/O was read,
- * so a lone request pays no timer. When a group fails (a deadlock, one bad row), every write is
- * tried again alone in its own transaction, so one failure never fails the others.
+ * Group commit for ingest writes (see group-commit.ts): writes queued together run one after the
+ * other in ONE transaction, and each caller's promise resolves only after that transaction
+ * committed (so a 200 still means stored). A transaction per event cost more than half of the
+ * server's CPU per ingested event on SQLite and an fsync each on MySQL.
  */
 export function createGroupWriter(db: Db) {
-  let queue: Entry[] = [];
-  let scheduled = false;
-
-  async function flush(): Promise<void> {
-    scheduled = false;
-    while (queue.length > 0) {
-      const group = queue.slice(0, MAX_GROUP);
-      queue = queue.slice(group.length);
-      let results: unknown[];
-      try {
-        results = await db.transaction(async (tx) => {
-          const out: unknown[] = [];
-          for (const entry of group) out.push(await entry.write(tx));
-          return out;
-        }, workTransaction(db));
-      } catch {
-        for (const entry of group) {
-          try {
-            entry.resolve(await db.transaction((tx) => entry.write(tx), workTransaction(db)));
-          } catch (alone) {
-            entry.reject(coerceError(alone));
-          }
-        }
-        continue;
-      }
-      group.forEach((entry, i) => entry.resolve(results[i]));
-    }
-  }
-
+  const groups = createGroupCommit<Write<unknown>, unknown>({
+    maxGroup: MAX_GROUP,
+    commit: (writes) => db.transaction(async (tx) => {
+      const results: unknown[] = [];
+      for (const write of writes) results.push(await write(tx));
+      return results;
+    }, workTransaction(db)),
+  });
   return {
     /** Runs `write` inside the next group transaction; resolves with its result once committed. */
-    run<T>(write: Write<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(() => void flush());
-        }
-      });
-    },
+    run: <T>(write: Write<T>): Promise<T> => groups.add(write) as Promise<T>,
   };
 }
 
