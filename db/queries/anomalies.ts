@@ -1,10 +1,16 @@
 import type { DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
-import { fromJson, isUniqueViolation, toBool, toJson, toNumber, toNumberOrNull } from './json.js';
+import { isUniqueViolation } from '../errors.js';
+import { fromJson, toBool, toJson, toNumber, toNumberOrNull } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 
 export const ANOMALY_TYPES = [
-  'endpoint_failing', 'endpoint_disabled', 'verification_failing', 'backlog', 'volume_spike', 'volume_drop',
+  'endpoint_failing',
+  'endpoint_disabled',
+  'verification_failing',
+  'backlog',
+  'volume_spike',
+  'volume_drop',
 ] as const;
 export type AnomalyType = (typeof ANOMALY_TYPES)[number];
 export const ANOMALY_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
@@ -89,7 +95,11 @@ export type SightingOutcome = 'opened' | 'bumped' | 'unchanged' | 'suppressed';
  * produce one anomaly with one count. A condition an operator resolved by hand is not reopened
  * until it shows new evidence.
  */
-export async function openOrBumpAnomaly(db: DbOrTx, sighting: Sighting, now: number): Promise<{ outcome: SightingOutcome; anomaly: Anomaly | null }> {
+export async function openOrBumpAnomaly(
+  db: DbOrTx,
+  sighting: Sighting,
+  now: number,
+): Promise<{ outcome: SightingOutcome; anomaly: Anomaly | null }> {
   const openKey = openKeyOf(sighting.type, sighting.subjectId);
   // a resolve may slip in between our failed INSERT and our UPDATE; then the INSERT is retried
   for (let round = 0; round < 3; round += 1) {
@@ -143,12 +153,21 @@ async function wasResolvedByHandFor(db: DbOrTx, sighting: Sighting): Promise<boo
   const latest = await db('anomalies')
     .where({ subject_id: sighting.subjectId, type: sighting.type })
     .orderBy('id', 'desc')
-    .first('resolved_manually', 'occurrence_key', 'status');
-  return Boolean(latest) && latest.status === 'resolved' && toBool(latest.resolved_manually) && latest.occurrence_key === sighting.occurrenceKey;
+    .first<Pick<AnomalyRow, 'resolved_manually' | 'occurrence_key' | 'status'> | undefined>(
+      'resolved_manually',
+      'occurrence_key',
+      'status',
+    );
+  return (
+    latest !== undefined &&
+    latest.status === 'resolved' &&
+    toBool(latest.resolved_manually) &&
+    latest.occurrence_key === sighting.occurrenceKey
+  );
 }
 
 export async function findOpenAnomalyByKey(db: DbOrTx, openKey: string): Promise<Anomaly | null> {
-  const row = await db('anomalies').where({ open_key: openKey }).first();
+  const row = (await db('anomalies').where({ open_key: openKey }).first()) as AnomalyRow | undefined;
   return row ? toAnomaly(row) : null;
 }
 
@@ -162,14 +181,18 @@ export async function listOpenAnomaliesOfType(db: DbOrTx, type: AnomalyType): Pr
 }
 
 /**
- * Auto-resolves the open (or acknowledged) anomaly of this type and subject, if any. Returns
- * whether one was resolved. Safe to race: only the UPDATE that still finds the key wins.
+ * Auto-resolves the open (or acknowledged) anomaly of this type and subject, if any. Returns the
+ * anomaly as resolved (for the `anomaly_resolved` signal), or null when none was open. Safe to
+ * race: only the UPDATE that still finds that anomaly under the key wins.
  */
-export async function resolveOpenAnomaly(db: DbOrTx, type: AnomalyType, subjectId: string, now: number): Promise<boolean> {
+export async function resolveOpenAnomaly(db: DbOrTx, type: AnomalyType, subjectId: string, now: number): Promise<Anomaly | null> {
+  const openKey = openKeyOf(type, subjectId);
+  const open = await findOpenAnomalyByKey(db, openKey);
+  if (!open) return null;
   const changed = await db('anomalies')
-    .where({ open_key: openKeyOf(type, subjectId) })
+    .where({ id: open.id, open_key: openKey })
     .update({ status: 'resolved', resolved_at: now, open_key: null });
-  return changed > 0;
+  return changed > 0 ? { ...open, status: 'resolved', resolvedAt: now } : null;
 }
 
 export interface AnomalyFilter {
@@ -189,7 +212,7 @@ export async function listAnomalies(db: DbOrTx, workspaceId: string, filter: Ano
 }
 
 export async function findAnomaly(db: DbOrTx, workspaceId: string, id: string): Promise<Anomaly | null> {
-  const row = await db('anomalies').where({ workspace_id: workspaceId, id }).first();
+  const row = (await db('anomalies').where({ workspace_id: workspaceId, id }).first()) as AnomalyRow | undefined;
   return row ? toAnomaly(row) : null;
 }
 
@@ -198,10 +221,14 @@ export async function acknowledgeAnomaly(db: DbOrTx, workspaceId: string, id: st
   await db('anomalies').where({ workspace_id: workspaceId, id, status: 'open' }).update({ status: 'acknowledged', acknowledged_at: now });
 }
 
-/** Resolves an anomaly by hand: frees its open_key so a new sighting with new evidence opens anew. */
-export async function resolveAnomalyByHand(db: DbOrTx, workspaceId: string, id: string, now: number): Promise<void> {
-  await db('anomalies')
+/**
+ * Resolves an anomaly by hand: frees its open_key so a new sighting with new evidence opens anew.
+ * Returns whether this call resolved it (false when it already was resolved).
+ */
+export async function resolveAnomalyByHand(db: DbOrTx, workspaceId: string, id: string, now: number): Promise<boolean> {
+  const changed = await db('anomalies')
     .where({ workspace_id: workspaceId, id })
     .whereIn('status', ['open', 'acknowledged'])
     .update({ status: 'resolved', resolved_at: now, open_key: null, resolved_manually: true });
+  return changed > 0;
 }

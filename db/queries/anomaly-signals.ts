@@ -20,8 +20,8 @@ export interface DeliveryTarget {
   failingSince: number | null;
 }
 
-const ENDPOINT_COLUMNS = ['id', 'workspace_id', 'url', 'consecutive_failures', 'disabled', 'disabled_at', 'failing_since'];
-const SOURCE_COLUMNS = ['id', 'workspace_id', 'name', 'consecutive_failures'];
+const ENDPOINT_COLUMNS = ['id', 'workspace_id', 'url', 'consecutive_failures', 'disabled', 'disabled_at', 'failing_since'] as const;
+const SOURCE_COLUMNS = ['id', 'workspace_id', 'name', 'consecutive_failures'] as const;
 
 const toEndpointTarget = (row: Record<string, unknown>): DeliveryTarget => ({
   kind: 'endpoint',
@@ -50,9 +50,10 @@ export async function findTargets(db: DbOrTx, kind: TargetKind, ids: string[]): 
   const found = new Map<string, DeliveryTarget>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const rows = kind === 'endpoint'
-      ? (await db('endpoints').whereIn('id', chunk).select(ENDPOINT_COLUMNS)).map(toEndpointTarget)
-      : (await db('sources').whereIn('id', chunk).select(SOURCE_COLUMNS)).map(toSourceTarget);
+    const rows =
+      kind === 'endpoint'
+        ? (await db('endpoints').whereIn('id', chunk).select(ENDPOINT_COLUMNS)).map(toEndpointTarget)
+        : (await db('sources').whereIn('id', chunk).select(SOURCE_COLUMNS)).map(toSourceTarget);
     for (const target of rows) found.set(target.id, target);
   }
   return found;
@@ -79,7 +80,11 @@ export async function findTargetsWithFailuresSince(db: DbOrTx, since: number): P
 /** The newest `limit` attempts of a target, newest first ((endpoint_id, id) / (source_id, id) index). */
 export async function latestAttempts(db: DbOrTx, kind: TargetKind, id: string, limit: number): Promise<RecentAttempt[]> {
   const column = kind === 'endpoint' ? 'endpoint_id' : 'source_id';
-  const rows = await db('attempts').where(column, id).orderBy('id', 'desc').limit(limit).select('id', 'status', 'error', 'response_status', 'created_at');
+  const rows = await db('attempts')
+    .where(column, id)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .select('id', 'status', 'error', 'response_status', 'created_at');
   return rows.map((row: Record<string, unknown>) => ({
     id: row.id as string,
     status: row.status as string,
@@ -112,6 +117,15 @@ export async function findAutoDisabledEndpoints(db: DbOrTx, disableAfterMs: numb
   return rows.map(toEndpointTarget);
 }
 
+/** The columns of a delivery findOldestPendingDeliveries reads (exactly one of endpoint_id and source_id is set). */
+interface HeadDeliveryRow {
+  id: string;
+  workspace_id: string;
+  endpoint_id: string | null;
+  source_id: string | null;
+  created_at: number | string;
+}
+
 export interface OldestPending {
   kind: TargetKind;
   targetId: string;
@@ -127,14 +141,22 @@ export interface OldestPending {
  */
 export async function findOldestPendingDeliveries(db: DbOrTx): Promise<OldestPending[]> {
   const heads: { kind: TargetKind; id: string }[] = [];
-  for (const [kind, column] of [['endpoint', 'endpoint_id'], ['source', 'source_id']] as const) {
+  for (const [kind, column] of [
+    ['endpoint', 'endpoint_id'],
+    ['source', 'source_id'],
+  ] as const) {
     const rows = await db('deliveries').where({ status: 'pending' }).whereNotNull(column).groupBy(column).select(db.raw('MIN(id) AS head'));
     for (const row of rows as { head: string }[]) heads.push({ kind, id: row.head });
   }
   const result: OldestPending[] = [];
   for (let i = 0; i < heads.length; i += 500) {
     const chunk = heads.slice(i, i + 500);
-    const rows = await db('deliveries').whereIn('id', chunk.map((h) => h.id)).select('id', 'workspace_id', 'endpoint_id', 'source_id', 'created_at');
+    const rows = await db('deliveries')
+      .whereIn(
+        'id',
+        chunk.map((h) => h.id),
+      )
+      .select<HeadDeliveryRow[]>('id', 'workspace_id', 'endpoint_id', 'source_id', 'created_at');
     for (const row of rows) {
       result.push({
         kind: row.endpoint_id ? 'endpoint' : 'source',

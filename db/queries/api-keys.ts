@@ -54,7 +54,7 @@ export async function insertApiKey(
 
 /** The live (not revoked) key with this hash, if any. */
 export async function findActiveApiKeyByHash(db: DbOrTx, keyHash: string): Promise<ApiKey | null> {
-  const row = await db('api_keys').where({ key_hash: keyHash }).whereNull('revoked_at').first();
+  const row = (await db('api_keys').where({ key_hash: keyHash }).whereNull('revoked_at').first()) as ApiKeyRow | undefined;
   return row ? toApiKey(row) : null;
 }
 
@@ -64,7 +64,7 @@ export async function listApiKeys(db: DbOrTx, workspaceId: string, page: { limit
 }
 
 export async function findApiKey(db: DbOrTx, workspaceId: string, id: string): Promise<ApiKey | null> {
-  const row = await db('api_keys').where({ workspace_id: workspaceId, id }).whereNull('revoked_at').first();
+  const row = (await db('api_keys').where({ workspace_id: workspaceId, id }).whereNull('revoked_at').first()) as ApiKeyRow | undefined;
   return row ? toApiKey(row) : null;
 }
 

@@ -1,7 +1,7 @@
 import { isMysql, type DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
-import { AppError } from '../../server/errors.js';
-import { fromJson, isUniqueViolation, toJson, toNumber } from './json.js';
+import { isUniqueViolation, UniqueViolation } from '../errors.js';
+import { fromJson, toJson, toNumber } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 
 export interface App {
@@ -34,9 +34,9 @@ const toApp = (row: AppRow): App => ({
   updatedAt: toNumber(row.updated_at),
 });
 
-/** The unique index on (workspace_id, uid) is the only one a caller can hit: answer 409. */
+/** The unique index on (workspace_id, uid) is the only one a caller can hit (ids are random). */
 function uidConflict(error: unknown, uid: string | null | undefined): never {
-  if (isUniqueViolation(error)) throw new AppError('conflict', `An app with uid "${uid}" already exists.`);
+  if (isUniqueViolation(error)) throw new UniqueViolation('apps', 'uid', uid, error);
   throw error;
 }
 
@@ -64,11 +64,13 @@ export async function insertApp(
 
 /**
  * The workspace's app whose id or uid is `ref` (an id match wins over a uid that happens to look
- * like another app's id). Another workspace's app is never returned.
+ * like another app's id). Another workspace's app is never returned, nor its system app (the one
+ * operational webhooks are delivered from, `system_of` set): no /apps route can reach that one.
  */
 export async function findAppByRef(db: DbOrTx, workspaceId: string, ref: string): Promise<App | null> {
   const rows = (await db('apps')
     .where({ workspace_id: workspaceId })
+    .whereNull('system_of')
     .andWhere((q) => q.where('id', ref).orWhere('uid', ref))
     .limit(2)) as AppRow[];
   const row = rows.find((r) => r.id === ref) ?? rows[0];
@@ -76,7 +78,7 @@ export async function findAppByRef(db: DbOrTx, workspaceId: string, ref: string)
 }
 
 export async function listApps(db: DbOrTx, workspaceId: string, page: { limit: number; cursor?: string }): Promise<Page<App>> {
-  return pageByIdDesc(db('apps').where({ workspace_id: workspaceId }), page, toApp);
+  return pageByIdDesc(db('apps').where({ workspace_id: workspaceId }).whereNull('system_of'), page, toApp);
 }
 
 /** Applies the given fields (undefined = unchanged) and returns the updated app. */
@@ -110,12 +112,12 @@ export async function deleteApp(db: DbOrTx, id: string): Promise<boolean> {
 }
 
 /**
- * The workspace's app count. With `lock` (inside a transaction) the workspace row is locked first
- * on MySQL, so concurrent creators count one after another and a plan limit cannot be overshot;
- * SQLite already runs one writer at a time.
+ * The workspace's app count (its system app is Dispatch's own and never counts). With `lock`
+ * (inside a transaction) the workspace row is locked first on MySQL, so concurrent creators count
+ * one after another and a plan limit cannot be overshot; SQLite already runs one writer at a time.
  */
 export async function countApps(db: DbOrTx, workspaceId: string, options: { lock?: boolean } = {}): Promise<number> {
   if (options.lock && isMysql(db)) await db('workspaces').where({ id: workspaceId }).select('id').forUpdate();
-  const row = await db('apps').where({ workspace_id: workspaceId }).count({ n: '*' }).first();
+  const row = await db('apps').where({ workspace_id: workspaceId }).whereNull('system_of').count({ n: '*' }).first();
   return toNumber(row?.n ?? 0);
 }

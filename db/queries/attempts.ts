@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
 import { toNumber, toNumberOrNull } from './json.js';
+import { insertRows } from './multi-row-insert.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 import type { DeliveryTrigger } from './deliveries.js';
 
@@ -60,32 +61,58 @@ export const toAttempt = (row: AttemptRow): Attempt => ({
 
 export type NewAttempt = Omit<Attempt, 'id'>;
 
-/** Inserts attempt rows (ids are made from each attempt's own time so they sort by it). */
+const ATTEMPT_COLUMNS = [
+  'id',
+  'workspace_id',
+  'delivery_id',
+  'message_id',
+  'endpoint_id',
+  'event_id',
+  'source_id',
+  'attempt',
+  'trigger',
+  'status',
+  'response_status',
+  'response_body',
+  'error',
+  'duration_ms',
+  'created_at',
+] as const;
+
+/**
+ * Inserts attempt rows (ids are made from each attempt's own time so they sort by it) in
+ * prepared multi-row statements: the recorder's hot path.
+ */
 export async function insertAttempts(db: DbOrTx, attempts: NewAttempt[]): Promise<Attempt[]> {
   if (attempts.length === 0) return [];
-  const rows: AttemptRow[] = attempts.map((a) => ({
-    id: newId('atm', a.createdAt),
-    workspace_id: a.workspaceId,
-    delivery_id: a.deliveryId,
-    message_id: a.messageId,
-    endpoint_id: a.endpointId,
-    event_id: a.eventId,
-    source_id: a.sourceId,
-    attempt: a.attempt,
-    trigger: a.trigger,
-    status: a.status,
-    response_status: a.responseStatus,
-    response_body: a.responseBody,
-    error: a.error,
-    duration_ms: a.durationMs,
-    created_at: a.createdAt,
-  }));
-  for (let i = 0; i < rows.length; i += 100) await db('attempts').insert(rows.slice(i, i + 100));
-  return rows.map(toAttempt);
+  const stored: Attempt[] = attempts.map((a) => ({ ...a, id: newId('atm', a.createdAt) }));
+  const rows = stored.map((a) => [
+    a.id,
+    a.workspaceId,
+    a.deliveryId,
+    a.messageId,
+    a.endpointId,
+    a.eventId,
+    a.sourceId,
+    a.attempt,
+    a.trigger,
+    a.status,
+    a.responseStatus,
+    a.responseBody,
+    a.error,
+    a.durationMs,
+    a.createdAt,
+  ]);
+  await insertRows(db, 'attempts', ATTEMPT_COLUMNS, rows);
+  return stored;
 }
 
 /** A message's attempts, newest first. */
-export async function listAttemptsOfMessage(db: DbOrTx, messageId: string, page: { limit: number; cursor?: string }): Promise<Page<Attempt>> {
+export async function listAttemptsOfMessage(
+  db: DbOrTx,
+  messageId: string,
+  page: { limit: number; cursor?: string },
+): Promise<Page<Attempt>> {
   return pageByIdDesc(db('attempts').where({ message_id: messageId }), page, toAttempt);
 }
 

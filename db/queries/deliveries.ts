@@ -2,19 +2,13 @@ import type { Knex } from 'knex';
 import type { DbOrTx } from '../index.js';
 import { isMysql } from '../index.js';
 import { newId } from '../ids.js';
+import { findFifoEndpoints, settleLanes } from './fifo-lanes.js';
 import { toNumber, toNumberOrNull } from './json.js';
-
-/**
- * Transaction options for anything touching deliveries on MySQL: READ COMMITTED, so the claim's
- * `FOR UPDATE` range scan over due_at takes no gap locks that would block (or deadlock with)
- * concurrent inserts of new due rows. SQLite has one writer and takes no options.
- */
-export function workTransaction(db: DbOrTx): Knex.TransactionConfig | undefined {
-  return isMysql(db) ? { isolationLevel: 'read committed' } : undefined;
-}
+import { insertRows } from './multi-row-insert.js';
 
 export type DeliveryTrigger = 'scheduled' | 'replay' | 'recover';
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+/** `held`: waiting for its disabled endpoint to be re-enabled (CONTRACT §8.2); never claimed. */
+export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed';
 
 /**
  * A work row the dispatcher claims. Outbound rows carry messageId/endpointId, ingest forwards
@@ -28,6 +22,8 @@ export interface Delivery {
   endpointId: string | null;
   eventId: string | null;
   sourceId: string | null;
+  /** Which of the source's destinations a forward goes to (0 for outbound rows). */
+  destinationIndex: number;
   trigger: DeliveryTrigger;
   status: DeliveryStatus;
   attempts: number;
@@ -46,6 +42,7 @@ interface DeliveryRow {
   endpoint_id: string | null;
   event_id: string | null;
   source_id: string | null;
+  destination_index: number | string;
   trigger: string;
   status: string;
   attempts: number | string;
@@ -64,6 +61,7 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
   endpointId: row.endpoint_id,
   eventId: row.event_id,
   sourceId: row.source_id,
+  destinationIndex: toNumber(row.destination_index ?? 0),
   trigger: row.trigger as DeliveryTrigger,
   status: row.status as DeliveryStatus,
   attempts: toNumber(row.attempts),
@@ -81,36 +79,89 @@ export interface NewDelivery {
   endpointId?: string | null;
   eventId?: string | null;
   sourceId?: string | null;
+  /** Forwards: the index in the source's `destinations`. */
+  destinationIndex?: number;
   trigger: DeliveryTrigger;
   maxAttempts: number;
   /** When the first attempt is due (usually now). */
   dueAt: number;
+  /** Stored `held` (its endpoint is disabled): not due until released. */
+  held?: boolean;
+  /**
+   * Whether the endpoint is fifo, when the caller read it already (fan-out does): saves a query.
+   * Left out, insertDeliveries reads the endpoints' ordering itself.
+   */
+  fifo?: boolean;
 }
 
-/** Rows per INSERT statement: keeps statements well under MySQL's packet and SQLite's variable limits. */
-const INSERT_CHUNK = 100;
+const DELIVERY_COLUMNS = [
+  'id',
+  'workspace_id',
+  'message_id',
+  'endpoint_id',
+  'event_id',
+  'source_id',
+  'destination_index',
+  'trigger',
+  'status',
+  'attempts',
+  'max_attempts',
+  'next_attempt_at',
+  'due_at',
+  'locked_by',
+  'created_at',
+  'updated_at',
+] as const;
 
-/** Inserts pending deliveries, due at once. Every row has every column (MySQL multi-row inserts need that). */
+/**
+ * Inserts pending deliveries, due at once (held ones not due at all), in prepared multi-row
+ * statements: fan-out writes one row per matching endpoint, the accept path's cost per row.
+ */
 export async function insertDeliveries(db: DbOrTx, deliveries: NewDelivery[], now: number): Promise<Delivery[]> {
-  const rows: DeliveryRow[] = deliveries.map((d) => ({
+  // rows to a fifo endpoint wait in its lane (no due_at) until settleLanes makes the lane's head due
+  const outbound = deliveries.filter((d) => d.endpointId && !d.held);
+  const unknown = outbound.filter((d) => d.fifo === undefined).map((d) => d.endpointId as string);
+  const fifo = unknown.length > 0 ? await findFifoEndpoints(db, unknown) : new Set<string>();
+  for (const d of outbound) if (d.fifo) fifo.add(d.endpointId as string);
+  const stored: Delivery[] = deliveries.map((d) => ({
     id: newId('dlv', now),
-    workspace_id: d.workspaceId,
-    message_id: d.messageId ?? null,
-    endpoint_id: d.endpointId ?? null,
-    event_id: d.eventId ?? null,
-    source_id: d.sourceId ?? null,
+    workspaceId: d.workspaceId,
+    messageId: d.messageId ?? null,
+    endpointId: d.endpointId ?? null,
+    eventId: d.eventId ?? null,
+    sourceId: d.sourceId ?? null,
+    destinationIndex: d.destinationIndex ?? 0,
     trigger: d.trigger,
-    status: 'pending',
+    status: d.held ? 'held' : 'pending',
     attempts: 0,
-    max_attempts: d.maxAttempts,
-    next_attempt_at: d.dueAt,
-    due_at: d.dueAt,
-    locked_by: null,
-    created_at: now,
-    updated_at: now,
+    maxAttempts: d.maxAttempts,
+    nextAttemptAt: d.held ? null : d.dueAt,
+    dueAt: d.held || (d.endpointId !== null && d.endpointId !== undefined && fifo.has(d.endpointId)) ? null : d.dueAt,
+    lockedBy: null,
+    createdAt: now,
+    updatedAt: now,
   }));
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db('deliveries').insert(rows.slice(i, i + INSERT_CHUNK));
-  return rows.map(toDelivery);
+  const rows = stored.map((d) => [
+    d.id,
+    d.workspaceId,
+    d.messageId,
+    d.endpointId,
+    d.eventId,
+    d.sourceId,
+    d.destinationIndex,
+    d.trigger,
+    d.status,
+    0,
+    d.maxAttempts,
+    d.nextAttemptAt,
+    d.dueAt,
+    null,
+    now,
+    now,
+  ]);
+  await insertRows(db, 'deliveries', DELIVERY_COLUMNS, rows);
+  if (fifo.size > 0) await settleLanes(db, [...fifo], now);
+  return stored;
 }
 
 /**
@@ -124,58 +175,33 @@ export async function claimDueDeliveries(
   options: { now: number; limit: number; leaseMs: number; lockToken: string },
 ): Promise<Delivery[]> {
   const { now, limit, leaseMs, lockToken } = options;
+  const inTransaction = 'isTransaction' in db && db.isTransaction;
+  if (!isMysql(db) && !inTransaction) {
+    // SQLite has one writer: one statement picks and leases the rows (no BEGIN/SELECT/UPDATE/
+    // COMMIT round of four through knex, the dispatcher's most frequent write)
+    const rows = await db.raw<DeliveryRow[]>(
+      'update `deliveries` set `due_at` = ?, `locked_by` = ? ' +
+        'where `id` in (select `id` from `deliveries` where `due_at` <= ? order by `due_at` asc limit ?) returning *',
+      [now + leaseMs, lockToken, now, limit],
+    );
+    // oldest first, as the range scan found them (RETURNING keeps no order)
+    return rows.map(toDelivery).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
   const claim = async (tx: DbOrTx) => {
     const select = tx('deliveries').where('due_at', '<=', now).orderBy('due_at', 'asc').limit(limit);
     if (isMysql(tx)) select.forUpdate().skipLocked();
     const rows = (await select) as DeliveryRow[];
     if (rows.length === 0) return [];
     const leaseUntil = now + leaseMs;
-    await tx('deliveries').whereIn('id', rows.map((row) => row.id)).update({ due_at: leaseUntil, locked_by: lockToken });
+    await tx('deliveries')
+      .whereIn(
+        'id',
+        rows.map((row) => row.id),
+      )
+      .update({ due_at: leaseUntil, locked_by: lockToken });
     return rows.map((row) => ({ ...toDelivery(row), dueAt: leaseUntil, lockedBy: lockToken }));
   };
-  return 'isTransaction' in db && db.isTransaction ? claim(db) : (db as Knex).transaction(claim, workTransaction(db));
-}
-
-/** The new state of a delivery after one attempt. */
-export interface DeliveryOutcome {
-  id: string;
-  lockToken: string;
-  status: DeliveryStatus;
-  attempts: number;
-  /** The next attempt's time while still pending; null once finished. */
-  nextAttemptAt: number | null;
-}
-
-/**
- * Writes outcomes of attempts, but only for rows still leased to the given tokens: a worker whose
- * lease expired (and whose row another worker re-claimed) must not overwrite the newer state.
- * Returns the ids that were written; call inside the transaction that inserts the attempts.
- */
-export async function finishDeliveries(db: DbOrTx, outcomes: DeliveryOutcome[], now: number): Promise<Set<string>> {
-  if (outcomes.length === 0) return new Set();
-  const pairs = outcomes.map((o) => [o.id, o.lockToken]) as unknown as readonly string[][];
-  const select = db('deliveries').select('id').whereIn(['id', 'locked_by'], pairs);
-  if (isMysql(db)) select.forUpdate();
-  const held = new Set(((await select) as { id: string }[]).map((row) => row.id));
-  const mine = outcomes.filter((o) => held.has(o.id));
-  if (mine.length === 0) return held;
-  // finished rows share their new values: one UPDATE per status, whatever the group size
-  // (attempts is +1 for every row: the lease guarantees the row still has the claimed count)
-  for (const status of ['succeeded', 'failed'] as const) {
-    const ids = mine.filter((o) => o.status === status).map((o) => o.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      await db('deliveries').whereIn('id', ids.slice(i, i + 500)).update({
-        status, attempts: db.raw('attempts + 1'), next_attempt_at: null, due_at: null, locked_by: null, updated_at: now,
-      });
-    }
-  }
-  // retries each have their own next attempt time
-  for (const o of mine.filter((x) => x.status === 'pending')) {
-    await db('deliveries').where({ id: o.id }).update({
-      status: o.status, attempts: o.attempts, next_attempt_at: o.nextAttemptAt, due_at: o.nextAttemptAt, locked_by: null, updated_at: now,
-    });
-  }
-  return held;
+  return inTransaction ? claim(db) : (db as Knex).transaction(claim);
 }
 
 /**
@@ -183,8 +209,25 @@ export async function finishDeliveries(db: DbOrTx, outcomes: DeliveryOutcome[], 
  * rate-limit slot frees). Guarded by the lease token like every write of a claimed row.
  */
 export async function releaseDelivery(db: DbOrTx, id: string, lockToken: string, dueAt: number, now: number): Promise<boolean> {
-  const changed = await db('deliveries').where({ id, locked_by: lockToken }).update({ due_at: dueAt, next_attempt_at: dueAt, locked_by: null, updated_at: now });
+  const changed = await db('deliveries')
+    .where({ id, locked_by: lockToken })
+    .update({ due_at: dueAt, next_attempt_at: dueAt, locked_by: null, updated_at: now });
   return changed > 0;
+}
+
+/**
+ * Lengthens the leases of claimed rows (an endpoint whose own `timeout` is longer than the one
+ * the claim's lease was sized for). Guarded by the lease token; returns the rows extended.
+ */
+export async function extendLeases(db: DbOrTx, ids: string[], lockToken: string, until: number): Promise<number> {
+  let changed = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    changed += await db('deliveries')
+      .whereIn('id', ids.slice(i, i + 500))
+      .andWhere({ locked_by: lockToken })
+      .update({ due_at: until });
+  }
+  return changed;
 }
 
 /** Releases every lease whose token starts with `tokenPrefix` (a process shutting down): due now. */
@@ -194,29 +237,13 @@ export async function releaseLeases(db: DbOrTx, tokenPrefix: string, now: number
 
 /** Finishes a delivery that cannot be attempted (its target or payload is gone) as failed, with no attempt. */
 export async function abandonDelivery(db: DbOrTx, id: string, lockToken: string, now: number): Promise<boolean> {
-  const changed = await db('deliveries').where({ id, locked_by: lockToken }).update({ status: 'failed', next_attempt_at: null, due_at: null, locked_by: null, updated_at: now });
+  const changed = await db('deliveries')
+    .where({ id, locked_by: lockToken })
+    .update({ status: 'failed', next_attempt_at: null, due_at: null, locked_by: null, updated_at: now });
   return changed > 0;
 }
 
 export async function listDeliveriesOfMessage(db: DbOrTx, messageId: string): Promise<Delivery[]> {
   const rows = (await db('deliveries').where({ message_id: messageId }).orderBy('id', 'asc')) as DeliveryRow[];
   return rows.map(toDelivery);
-}
-
-/** What fan-out needs to know of an enabled endpoint. */
-export interface FanOutEndpoint {
-  id: string;
-  appId: string;
-  recipientId: string;
-  eventTypes: string[];
-}
-
-/**
- * The enabled endpoints of several apps at once, ascending by id (the group-commit accept path
- * matches many messages against them in memory; CONTRACT rule 2 is applied by the caller).
- */
-export async function listFanOutEndpoints(db: DbOrTx, appIds: string[]): Promise<FanOutEndpoint[]> {
-  const rows = (await db('endpoints').whereIn('app_id', appIds).andWhere('disabled', 0).orderBy('id', 'asc')
-    .select('id', 'app_id', 'recipient_id', 'event_types')) as { id: string; app_id: string; recipient_id: string; event_types: string }[];
-  return rows.map((row) => ({ id: row.id, appId: row.app_id, recipientId: row.recipient_id, eventTypes: JSON.parse(row.event_types) as string[] }));
 }

@@ -1,6 +1,8 @@
 import { isMysql, type DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
-import { openSecret, sealSecret } from '../../server/secrets.js';
+import { openSecret, sealSecret } from '../secret-sealing.js';
+import { openAuth, publicAuth, sealAuth, type EndpointAuth, type PublicEndpointAuth } from './endpoint-auth.js';
+import type { Ordering } from './fifo-lanes.js';
 import { fromJson, toBool, toJson, toNumber, toNumberOrNull } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 
@@ -25,6 +27,16 @@ export interface Endpoint {
   disabledAt: number | null;
   consecutiveFailures: number;
   failingSince: number | null;
+  /** Payload filter (CONTRACT §8.1); null = every payload. */
+  filter: Record<string, unknown> | null;
+  /** Retry delays as given (`["5s","1m"]`), overriding DISPATCH_RETRY_SCHEDULE; null = the global one. */
+  retrySchedule: string[] | null;
+  /** Per-attempt timeout as given (`"10s"`), overriding DISPATCH_REQUEST_TIMEOUT; null = the global one. */
+  timeout: string | null;
+  /** `fifo`: one delivery at a time, in accept order (db/queries/fifo-lanes.ts). */
+  ordering: Ordering;
+  /** Credentials presented to the receiver, secrets shown as null. */
+  auth: PublicEndpointAuth | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -32,12 +44,15 @@ export interface Endpoint {
 /** An endpoint with its opened signing secrets: the current one first, then the previous one while unexpired. */
 export interface DeliverableEndpoint extends Endpoint {
   secrets: string[];
+  /** `auth` with its secrets opened. */
+  credentials: EndpointAuth | null;
 }
 
 /** How to open stored secrets: the configured encryption key (null = stored plain) and now. */
 export interface SecretOptions {
   encryptionKey?: Buffer | null;
-  now?: number;
+  /** The caller's clock: the previous secret still signs until its expiry. */
+  now: number;
 }
 
 interface EndpointRow {
@@ -57,6 +72,11 @@ interface EndpointRow {
   previous_secret_expires_at: number | string | null;
   consecutive_failures: number | string;
   failing_since: number | string | null;
+  filter: string | null;
+  retry_schedule: string | null;
+  timeout: string | null;
+  ordering: string;
+  auth: string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -75,22 +95,27 @@ const toEndpoint = (row: EndpointRow): Endpoint => ({
   disabledAt: toNumberOrNull(row.disabled_at),
   consecutiveFailures: toNumber(row.consecutive_failures),
   failingSince: toNumberOrNull(row.failing_since),
+  filter: fromJson<Record<string, unknown> | null>(row.filter, null),
+  retrySchedule: fromJson<string[] | null>(row.retry_schedule, null),
+  timeout: row.timeout,
+  ordering: row.ordering === 'fifo' ? 'fifo' : 'none',
+  auth: publicAuth(row.auth),
   createdAt: toNumber(row.created_at),
   updatedAt: toNumber(row.updated_at),
 });
 
 function openSecrets(row: EndpointRow, options: SecretOptions): string[] {
   const key = options.encryptionKey ?? null;
-  const now = options.now ?? Date.now();
   const secrets = [openSecret(row.secret, key)];
   const expiresAt = toNumberOrNull(row.previous_secret_expires_at);
-  if (row.previous_secret && expiresAt !== null && expiresAt > now) secrets.push(openSecret(row.previous_secret, key));
+  if (row.previous_secret && expiresAt !== null && expiresAt > options.now) secrets.push(openSecret(row.previous_secret, key));
   return secrets;
 }
 
 const toDeliverable = (row: EndpointRow, options: SecretOptions): DeliverableEndpoint => ({
   ...toEndpoint(row),
   secrets: openSecrets(row, options),
+  credentials: openAuth(row.auth, options.encryptionKey ?? null),
 });
 
 export interface NewEndpoint {
@@ -103,6 +128,12 @@ export interface NewEndpoint {
   headers?: Record<string, string>;
   rateLimit?: number | null;
   disabled?: boolean;
+  filter?: Record<string, unknown> | null;
+  retrySchedule?: string[] | null;
+  timeout?: string | null;
+  ordering?: Ordering;
+  /** Plaintext credentials; their secrets are sealed here before they are stored. */
+  auth?: EndpointAuth | null;
   /** The plaintext signing secret; sealed here before it is stored. */
   secret: string;
 }
@@ -126,6 +157,11 @@ export async function insertEndpoint(db: DbOrTx, endpoint: NewEndpoint, encrypti
     previous_secret_expires_at: null,
     consecutive_failures: 0,
     failing_since: null,
+    filter: endpoint.filter ? toJson(endpoint.filter) : null,
+    retry_schedule: endpoint.retrySchedule ? toJson(endpoint.retrySchedule) : null,
+    timeout: endpoint.timeout ?? null,
+    ordering: endpoint.ordering ?? 'none',
+    auth: sealAuth(endpoint.auth ?? null, encryptionKey),
     created_at: now,
     updated_at: now,
   };
@@ -147,7 +183,9 @@ function whereScope(scope: EndpointScope): Record<string, string> {
  * an endpoint of another recipient, app or workspace is null, so callers answer 404.
  */
 export async function findEndpoint(db: DbOrTx, scope: EndpointScope, id: string): Promise<Endpoint | null> {
-  const row = await db('endpoints').where({ ...whereScope(scope), id }).first();
+  const row = (await db('endpoints')
+    .where({ ...whereScope(scope), id })
+    .first()) as EndpointRow | undefined;
   return row ? toEndpoint(row) : null;
 }
 
@@ -162,25 +200,8 @@ export async function countEndpoints(db: DbOrTx, recipientId: string, options: {
   return toNumber(row?.n ?? 0);
 }
 
-/**
- * The enabled endpoints a new message of the app may go to: those of one recipient, or of every
- * recipient when `recipientId` is null. With `eventType` given, only endpoints whose `eventTypes`
- * is empty or contains it. Each carries its opened secrets (current, then previous while unexpired).
- */
-export async function listDeliverableEndpoints(
-  db: DbOrTx,
-  target: { appId: string; recipientId: string | null; eventType?: string } & SecretOptions,
-): Promise<DeliverableEndpoint[]> {
-  const query = db('endpoints').where({ app_id: target.appId }).andWhere('disabled', 0);
-  if (target.recipientId !== null) query.andWhere({ recipient_id: target.recipientId });
-  const rows = (await query.orderBy('id', 'asc')) as EndpointRow[];
-  const endpoints = rows.map((row) => toDeliverable(row, target));
-  if (target.eventType === undefined) return endpoints;
-  return endpoints.filter((ep) => ep.eventTypes.length === 0 || ep.eventTypes.includes(target.eventType as string));
-}
-
 /** One endpoint by id with its opened secrets (the dispatcher re-reads it before each attempt). */
-export async function findDeliverableEndpoint(db: DbOrTx, id: string, options: SecretOptions = {}): Promise<DeliverableEndpoint | null> {
+export async function findDeliverableEndpoint(db: DbOrTx, id: string, options: SecretOptions): Promise<DeliverableEndpoint | null> {
   const row = (await db('endpoints').where({ id }).first()) as EndpointRow | undefined;
   return row ? toDeliverable(row, options) : null;
 }
@@ -190,7 +211,11 @@ export async function findDeliverableEndpoint(db: DbOrTx, id: string, options: S
  * endpoints is a handful of statements instead of one per endpoint). An endpoint whose secret
  * cannot be opened maps to its Error, so one bad row never hides the others; missing ids are absent.
  */
-export async function findDeliverableEndpoints(db: DbOrTx, ids: string[], options: SecretOptions = {}): Promise<Map<string, DeliverableEndpoint | Error>> {
+export async function findDeliverableEndpoints(
+  db: DbOrTx,
+  ids: string[],
+  options: SecretOptions,
+): Promise<Map<string, DeliverableEndpoint | Error>> {
   const found = new Map<string, DeliverableEndpoint | Error>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = (await db('endpoints').whereIn('id', ids.slice(i, i + 500))) as EndpointRow[];
@@ -212,6 +237,10 @@ export interface EndpointPatch {
   headers?: Record<string, string>;
   rateLimit?: number | null;
   disabled?: boolean;
+  /** null clears the override. */
+  filter?: Record<string, unknown> | null;
+  retrySchedule?: string[] | null;
+  timeout?: string | null;
 }
 
 /**
@@ -225,6 +254,9 @@ export async function updateEndpoint(db: DbOrTx, endpoint: Endpoint, patch: Endp
   if (patch.eventTypes !== undefined) changes.event_types = toJson(patch.eventTypes);
   if (patch.headers !== undefined) changes.headers = toJson(patch.headers);
   if (patch.rateLimit !== undefined) changes.rate_limit = patch.rateLimit;
+  if (patch.filter !== undefined) changes.filter = patch.filter === null ? null : toJson(patch.filter);
+  if (patch.retrySchedule !== undefined) changes.retry_schedule = patch.retrySchedule === null ? null : toJson(patch.retrySchedule);
+  if (patch.timeout !== undefined) changes.timeout = patch.timeout;
   if (patch.disabled !== undefined && patch.disabled !== endpoint.disabled) Object.assign(changes, disabledChanges(patch.disabled, now));
   await db('endpoints').where({ id: endpoint.id }).update(changes);
   const row = (await db('endpoints').where({ id: endpoint.id }).first()) as EndpointRow;
@@ -232,9 +264,7 @@ export async function updateEndpoint(db: DbOrTx, endpoint: Endpoint, patch: Endp
 }
 
 function disabledChanges(disabled: boolean, now: number): Partial<EndpointRow> {
-  return disabled
-    ? { disabled: 1, disabled_at: now }
-    : { disabled: 0, disabled_at: null, consecutive_failures: 0, failing_since: null };
+  return disabled ? { disabled: 1, disabled_at: now } : { disabled: 0, disabled_at: null, consecutive_failures: 0, failing_since: null };
 }
 
 /**
@@ -245,28 +275,6 @@ export async function setEndpointDisabled(db: DbOrTx, id: string, disabled: bool
   const changed = await db('endpoints')
     .where({ id, disabled: disabled ? 0 : 1 })
     .update({ ...disabledChanges(disabled, now), updated_at: now });
-  return changed > 0;
-}
-
-/** The endpoint's current signing secret, opened. */
-export async function readEndpointSecret(db: DbOrTx, id: string, encryptionKey: Buffer | null): Promise<string | null> {
-  const row = await db('endpoints').where({ id }).select('secret').first();
-  return row ? openSecret(row.secret as string, encryptionKey) : null;
-}
-
-/**
- * Makes `secret` the endpoint's signing secret. The old one (still sealed as stored) becomes the
- * previous secret and keeps signing for PREVIOUS_SECRET_TTL_MS, so receivers can switch over.
- */
-export async function rotateEndpointSecret(db: DbOrTx, id: string, secret: string, encryptionKey: Buffer | null, now: number): Promise<boolean> {
-  // one statement, so concurrent rotations never lose a secret. previous_secret is assigned
-  // first: MySQL evaluates SET left to right (SQLite uses the old row), both copy the old secret
-  const changed = await db('endpoints').where({ id }).update({
-    previous_secret: db.ref('secret'),
-    secret: sealSecret(secret, encryptionKey),
-    previous_secret_expires_at: now + PREVIOUS_SECRET_TTL_MS,
-    updated_at: now,
-  });
   return changed > 0;
 }
 

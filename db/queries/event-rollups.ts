@@ -4,6 +4,7 @@
  * Counts are absolute and only ever grow, so every process may recount and write the same
  * bucket: writes keep the larger value and never need coordination.
  */
+import type { Knex } from 'knex';
 import type { DbOrTx } from '../index.js';
 import { isMysql } from '../index.js';
 import { toNumber, toNumberOrNull } from './json.js';
@@ -21,16 +22,22 @@ export interface EventBucket {
 
 /** How far buckets of this size were counted after they settled (null: never). */
 export async function readRollupState(db: DbOrTx, bucketMs: number): Promise<number | null> {
-  const row = await db('event_rollup_state').where({ bucket_ms: bucketMs }).first('counted_through');
+  const row = await db('event_rollup_state')
+    .where({ bucket_ms: bucketMs })
+    .first<{ counted_through: number | string } | undefined>('counted_through');
   return row ? toNumber(row.counted_through) : null;
 }
 
 /** Moves the counted-through mark forward (never back: a lagging process cannot undo progress). */
 export async function advanceRollupState(db: DbOrTx, bucketMs: number, countedThrough: number): Promise<void> {
-  await withDeadlockRetry(() => db('event_rollup_state')
-    .insert({ bucket_ms: bucketMs, counted_through: countedThrough })
-    .onConflict('bucket_ms')
-    .merge({ counted_through: greatest(db, 'counted_through') }));
+  const row = { bucket_ms: bucketMs, counted_through: countedThrough };
+  await withDeadlockRetry(async () => {
+    if (isMysql(db)) return upsertKeepingGreater(db, 'event_rollup_state', [row], ['counted_through']);
+    await db('event_rollup_state')
+      .insert(row)
+      .onConflict('bucket_ms')
+      .merge({ counted_through: greatest(db, 'counted_through') });
+  });
 }
 
 /**
@@ -67,7 +74,9 @@ export async function countEventBuckets(db: DbOrTx, bucketMs: number, from: numb
 /** Writes recounted buckets; an existing bucket keeps the larger of its and the new values. */
 export async function upsertEventBuckets(db: DbOrTx, bucketMs: number, buckets: EventBucket[]): Promise<void> {
   // one key order for every process keeps concurrent upserts from deadlocking each other
-  const sorted = [...buckets].sort((a, b) => (a.sourceId === b.sourceId ? a.bucketStart - b.bucketStart : a.sourceId < b.sourceId ? -1 : 1));
+  const sorted = [...buckets].sort((a, b) =>
+    a.sourceId === b.sourceId ? a.bucketStart - b.bucketStart : a.sourceId < b.sourceId ? -1 : 1,
+  );
   for (let i = 0; i < sorted.length; i += 100) {
     const rows = sorted.slice(i, i + 100).map((b) => ({
       bucket_ms: bucketMs,
@@ -80,17 +89,14 @@ export async function upsertEventBuckets(db: DbOrTx, bucketMs: number, buckets: 
       last_rejected_at: b.lastRejectedAt,
       last_rejected_id: b.lastRejectedId,
     }));
-    await withDeadlockRetry(() => db('source_event_buckets')
-      .insert(rows)
-      .onConflict(['bucket_ms', 'source_id', 'bucket_start'])
-      .merge({
-        events: greatest(db, 'events'),
-        rejected: greatest(db, 'rejected'),
-        last_event_at: greatest(db, 'last_event_at'),
-        last_event_id: greatest(db, 'last_event_id'),
-        last_rejected_at: greatest(db, 'last_rejected_at'),
-        last_rejected_id: greatest(db, 'last_rejected_id'),
-      }));
+    const merged = ['events', 'rejected', 'last_event_at', 'last_event_id', 'last_rejected_at', 'last_rejected_id'];
+    await withDeadlockRetry(async () => {
+      if (isMysql(db)) return upsertKeepingGreater(db, 'source_event_buckets', rows, merged);
+      await db('source_event_buckets')
+        .insert(rows)
+        .onConflict(['bucket_ms', 'source_id', 'bucket_start'])
+        .merge(Object.fromEntries(merged.map((column) => [column, greatest(db, column)])));
+    });
   }
 }
 
@@ -117,9 +123,23 @@ export interface SourceEventCounts {
 }
 
 /** Sums the buckets in [since, until) per source over several named ranges in one query. */
-export async function sumEventBuckets(db: DbOrTx, bucketMs: number, since: number, until: number, ranges: BucketRange[]): Promise<Map<string, SourceEventCounts>> {
+export async function sumEventBuckets(
+  db: DbOrTx,
+  bucketMs: number,
+  since: number,
+  until: number,
+  ranges: BucketRange[],
+): Promise<Map<string, SourceEventCounts>> {
   const sums = ranges.map((range, index) =>
-    db.raw('SUM(CASE WHEN ?? >= ? AND ?? < ? THEN ?? ELSE 0 END) AS ??', ['bucket_start', range.from, 'bucket_start', range.to, range.column, `r${index}`]));
+    db.raw('SUM(CASE WHEN ?? >= ? AND ?? < ? THEN ?? ELSE 0 END) AS ??', [
+      'bucket_start',
+      range.from,
+      'bucket_start',
+      range.to,
+      range.column,
+      `r${index}`,
+    ]),
+  );
   const rows = await db('source_event_buckets')
     .where({ bucket_ms: bucketMs })
     .andWhere('bucket_start', '>=', since)
@@ -151,11 +171,39 @@ export async function sumEventBuckets(db: DbOrTx, bucketMs: number, since: numbe
   return result;
 }
 
-/** `column := the larger of the stored and the incoming value` in each dialect's upsert (NULL loses). */
+/** `column := the larger of the stored and the incoming value` in SQLite's upsert (NULL loses). */
 function greatest(db: DbOrTx, column: string) {
-  return isMysql(db)
-    ? db.raw('GREATEST(COALESCE(??, VALUES(??)), COALESCE(VALUES(??), ??))', [column, column, column, column])
-    : db.raw('MAX(COALESCE(??, excluded.??), COALESCE(excluded.??, ??))', [column, column, column, column]);
+  return db.raw('MAX(COALESCE(??, excluded.??), COALESCE(excluded.??, ??))', [column, column, column, column]);
+}
+
+/**
+ * The MySQL/MariaDB upsert keeping, per merged column, the larger of the stored and the incoming
+ * value (NULL loses). Portable to MariaDB 10.6+ and MySQL 8.4 alike: the update clause reads no
+ * VALUES() function (deprecated since MySQL 8.0.20) and no `AS new` row alias (MySQL only). The rows
+ * come from a derived table whose columns are named `new_<column>`, which the update clause
+ * reads (the form MySQL documents for INSERT … SELECT … ON DUPLICATE KEY UPDATE).
+ */
+async function upsertKeepingGreater(db: DbOrTx, table: string, rows: Record<string, Knex.Value>[], merged: string[]): Promise<void> {
+  const columns = Object.keys(rows[0]);
+  const bindings: Knex.Value[] = [table, ...columns];
+  const selects = rows.map((row, i) => {
+    const values = columns.map((column) => {
+      bindings.push(row[column] ?? null);
+      if (i > 0) return '?';
+      bindings.push(`new_${column}`);
+      return '? AS ??';
+    });
+    return `SELECT ${values.join(', ')}`;
+  });
+  const updates = merged.map((column) => {
+    bindings.push(column, column, `new_${column}`, `new_${column}`, column);
+    return '?? = GREATEST(COALESCE(??, ??), COALESCE(??, ??))';
+  });
+  await db.raw(
+    `INSERT INTO ?? (${columns.map(() => '??').join(', ')}) SELECT * FROM (${selects.join(' UNION ALL ')}) AS new_rows ` +
+      `ON DUPLICATE KEY UPDATE ${updates.join(', ')}`,
+    bindings,
+  );
 }
 
 /** MySQL may pick an upsert as a deadlock victim when processes write the same buckets: retry it. */

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
-import { AppError } from '../../server/errors.js';
-import { fromJson, isUniqueViolation, toJson, toNumber, toNumberOrNull } from './json.js';
+import { isUniqueViolation, UniqueViolation } from '../errors.js';
+import { fromJson, toJson, toNumber, toNumberOrNull } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 
 export interface EventType {
@@ -60,7 +60,8 @@ export async function insertEventType(
   try {
     await db('event_types').insert(row);
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('conflict', `An event type named "${eventType.name}" already exists in this app.`);
+    // the unique index on (app_id, name) is the only one a caller can hit (ids are random)
+    if (isUniqueViolation(error)) throw new UniqueViolation('event_types', 'name', eventType.name, error);
     throw error;
   }
   return toEventType(row);
@@ -68,7 +69,7 @@ export async function insertEventType(
 
 /** The app's event type with this exact name (archived or not), or null. */
 export async function findEventType(db: DbOrTx, appId: string, name: string): Promise<EventType | null> {
-  const row = await db('event_types').where({ app_id: appId, name }).first();
+  const row = (await db('event_types').where({ app_id: appId, name }).first()) as EventTypeRow | undefined;
   return row ? toEventType(row) : null;
 }
 

@@ -1,12 +1,12 @@
-import { isMysql, type DbOrTx } from '../index.js';
+import type { DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
-import { AppError } from '../../server/errors.js';
-import { insertDeliveries } from './deliveries.js';
+import { isForeignKeyViolation, MissingReference } from '../errors.js';
 import { fromJson, toBool, toJson, toNumber } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 
-export type EventStatus = 'pending' | 'delivered' | 'failed' | 'held' | 'rejected' | 'duplicate';
-export const EVENT_STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed', 'held', 'rejected', 'duplicate'];
+/** `filtered`: the source has destinations and none of their filters matched (never forwarded). */
+export type EventStatus = 'pending' | 'delivered' | 'failed' | 'held' | 'rejected' | 'duplicate' | 'filtered';
+export const EVENT_STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed', 'held', 'rejected', 'duplicate', 'filtered'];
 
 /** A request received on an ingest URL, as stored. */
 export interface IngestEvent {
@@ -52,9 +52,21 @@ interface EventRow {
 }
 
 const SUMMARY_COLUMNS = [
-  'id', 'workspace_id', 'source_id', 'method', 'path', 'query', 'body_encoding', 'body_expired', 'verified', 'status',
-  'rejection_reason', 'duplicate_of', 'dedupe_key', 'created_at',
-];
+  'id',
+  'workspace_id',
+  'source_id',
+  'method',
+  'path',
+  'query',
+  'body_encoding',
+  'body_expired',
+  'verified',
+  'status',
+  'rejection_reason',
+  'duplicate_of',
+  'dedupe_key',
+  'created_at',
+] as const;
 
 const toSummary = (row: EventRow): EventSummary => ({
   id: row.id,
@@ -81,22 +93,17 @@ const toEvent = (row: EventRow): IngestEvent => ({
 
 export type NewEvent = Omit<IngestEvent, 'id' | 'bodyExpired' | 'createdAt'>;
 
-/** Stores one received request; returns its new `evt_` id. */
+/** Stores one received request; returns its new `evt_` id. Throws MissingReference when the source is gone. */
 export async function insertEvent(db: DbOrTx, event: NewEvent, now: number): Promise<string> {
   const id = newId('evt', now);
   try {
     await insertEventRow(db, id, event, now);
   } catch (error) {
     // the source was deleted since it was looked up
-    if (isForeignKeyViolation(error)) throw new AppError('source_not_found', 'No source has this ingest URL.');
+    if (isForeignKeyViolation(error)) throw new MissingReference('events', 'source_id', event.sourceId, error);
     throw error;
   }
   return id;
-}
-
-function isForeignKeyViolation(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
-  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === 'ER_NO_REFERENCED_ROW_2' || code === 'ER_NO_REFERENCED_ROW';
 }
 
 async function insertEventRow(db: DbOrTx, id: string, event: NewEvent, now: number): Promise<void> {
@@ -120,45 +127,6 @@ async function insertEventRow(db: DbOrTx, id: string, event: NewEvent, now: numb
   });
 }
 
-/** Rows changed by a raw INSERT on either driver. */
-function changedRows(result: unknown): number {
-  if (Array.isArray(result)) return Number((result[0] as { affectedRows?: number })?.affectedRows ?? 0);
-  return Number((result as { changes?: number })?.changes ?? 0);
-}
-
-/**
- * Stores a verified request in ONE statement: the status (`held` when the source is paused,
- * `pending` otherwise) and the workspace come from the source row as of this statement, which
- * reads it under a shared lock (so it orders with resume's exclusive update). Returns false when
- * the source no longer exists. The fast path for sources without dedupe.
- */
-export async function insertEventFromSource(db: DbOrTx, id: string, event: NewEvent, now: number): Promise<boolean> {
-  const result = await db.raw(
-    'INSERT INTO events (id, workspace_id, source_id, `method`, `path`, `query`, headers, body, body_encoding, body_expired, verified, `status`, ' +
-      'rejection_reason, duplicate_of, dedupe_key, created_at) ' +
-      "SELECT ?, workspace_id, id, ?, ?, ?, ?, ?, ?, 0, ?, CASE WHEN paused <> 0 THEN 'held' ELSE 'pending' END, NULL, NULL, NULL, ? " +
-      `FROM sources WHERE id = ?${isMysql(db) ? ' LOCK IN SHARE MODE' : ''}`,
-    [id, event.method, event.path, event.query, toJson(event.headers), event.body, event.bodyEncoding, event.verified ? 1 : 0, now, event.sourceId],
-  );
-  return changedRows(result) > 0;
-}
-
-/**
- * Queues the forward of a just-stored event when, as of this statement, its source is not paused
- * and has a destination: one pending `scheduled` delivery due now (the same row
- * db/queries/deliveries.ts `insertDeliveries` writes). Returns true when a forward was queued.
- */
-export async function queueForwardFromSource(db: DbOrTx, deliveryId: string, eventId: string, sourceId: string, maxAttempts: number, now: number): Promise<boolean> {
-  const result = await db.raw(
-    'INSERT INTO deliveries (id, workspace_id, message_id, endpoint_id, event_id, source_id, `trigger`, `status`, attempts, max_attempts, ' +
-      'next_attempt_at, due_at, locked_by, created_at, updated_at) ' +
-      "SELECT ?, workspace_id, NULL, NULL, ?, id, 'scheduled', 'pending', 0, ?, ?, ?, NULL, ?, ? " +
-      `FROM sources WHERE id = ? AND paused = 0 AND destination IS NOT NULL${isMysql(db) ? ' LOCK IN SHARE MODE' : ''}`,
-    [deliveryId, eventId, maxAttempts, now, now, now, now, sourceId],
-  );
-  return changedRows(result) > 0;
-}
-
 /** The first event of the source with this dedupe key received at or after `since`, if any. */
 export async function findDedupeOriginal(db: DbOrTx, sourceId: string, dedupeKey: string, since: number): Promise<string | null> {
   const row = await db('events')
@@ -166,12 +134,12 @@ export async function findDedupeOriginal(db: DbOrTx, sourceId: string, dedupeKey
     .where('created_at', '>=', since)
     .orderBy('created_at', 'asc')
     .orderBy('id', 'asc')
-    .first('id');
-  return row ? (row.id as string) : null;
+    .first<Pick<EventRow, 'id'> | undefined>('id');
+  return row ? row.id : null;
 }
 
 export async function findEvent(db: DbOrTx, workspaceId: string, id: string): Promise<IngestEvent | null> {
-  const row = await db('events').where({ workspace_id: workspaceId, id }).first();
+  const row = (await db('events').where({ workspace_id: workspaceId, id }).first()) as EventRow | undefined;
   return row ? toEvent(row) : null;
 }
 
@@ -183,7 +151,12 @@ export interface EventFilters {
 }
 
 /** Newest first, without headers and bodies. */
-export async function listEvents(db: DbOrTx, workspaceId: string, filters: EventFilters, page: { limit: number; cursor?: string }): Promise<Page<EventSummary>> {
+export async function listEvents(
+  db: DbOrTx,
+  workspaceId: string,
+  filters: EventFilters,
+  page: { limit: number; cursor?: string },
+): Promise<Page<EventSummary>> {
   const query = db('events').select(SUMMARY_COLUMNS).where({ workspace_id: workspaceId });
   if (filters.sourceId) query.where({ source_id: filters.sourceId });
   if (filters.status) query.where({ status: filters.status });
@@ -197,40 +170,24 @@ export async function setEventStatus(db: DbOrTx, id: string, status: EventStatus
 }
 
 /**
- * Releases the held events of a resumed source, oldest first, in batches: each becomes
- * `pending`, and when `forward` is given it also gets a scheduled delivery due now.
- * Returns how many events were released.
+ * The oldest `limit` held events of a source (with their bodies when `withBody`: a destination
+ * filter needs them), for resume to release in batches.
  */
-export async function releaseHeldEvents(
-  db: DbOrTx,
-  sourceId: string,
-  forward: { workspaceId: string; maxAttempts: number } | null,
-  now: number,
-): Promise<number> {
-  let released = 0;
-  for (;;) {
-    const ids = (await db('events').where({ source_id: sourceId, status: 'held' }).orderBy('id', 'asc').limit(500).pluck('id')) as string[];
-    if (ids.length === 0) return released;
-    if (forward) {
-      const deliveries = ids.map((eventId) => ({ workspaceId: forward.workspaceId, eventId, sourceId, trigger: 'scheduled' as const, maxAttempts: forward.maxAttempts, dueAt: now }));
-      await insertDeliveries(db, deliveries, now);
-    }
-    await db('events').whereIn('id', ids).update({ status: 'pending' });
-    released += ids.length;
-  }
+export async function listHeldEvents(db: DbOrTx, sourceId: string, limit: number, withBody: boolean): Promise<HeldEvent[]> {
+  const query = db('events').where({ source_id: sourceId, status: 'held' }).orderBy('id', 'asc').limit(limit);
+  const rows = await query.select<EventRow[]>(withBody ? [...SUMMARY_COLUMNS, 'body'] : SUMMARY_COLUMNS);
+  return rows.map((row) => ({ ...toSummary(row), body: withBody ? (row.body ?? null) : null }));
 }
 
-/**
- * After a forward of `eventId` by delivery `deliveryId` finished, sets the event's status to
- * `status` unless a newer delivery of the event exists (the status follows the latest one; a
- * replay that already succeeded is not overwritten by an older retry that finally failed).
- */
-export async function settleEventStatus(db: DbOrTx, eventId: string, deliveryId: string, status: 'delivered' | 'failed'): Promise<void> {
-  await db('events')
-    .where({ id: eventId })
-    .whereIn('status', ['pending', 'delivered', 'failed'])
-    .whereNotExists(db('deliveries').select('id').where({ event_id: eventId }).where('id', '>', deliveryId))
-    .update({ status });
+/** A held event as resume reads it: `body` is null when it was not asked for. */
+export type HeldEvent = EventSummary & Pick<IngestEvent, 'body'>;
+
+/** Sets the status of several events at once. */
+export async function setEventsStatus(db: DbOrTx, ids: string[], status: EventStatus): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500)
+    await db('events')
+      .whereIn('id', ids.slice(i, i + 500))
+      .update({ status });
 }
 
 /** Events by id (the forwarder loads a claimed batch's events at once). */

@@ -22,9 +22,3 @@ export function toNumber(value: unknown): number {
 export function toNumberOrNull(value: unknown): number | null {
   return value === null || value === undefined ? null : toNumber(value);
 }
-
-/** SQL driver errors that mean a unique index was violated. */
-export function isUniqueViolation(error: unknown): boolean {
-  const err = error as { code?: string; errno?: number };
-  return err?.code === 'ER_DUP_ENTRY' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}

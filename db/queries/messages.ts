@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
-import { isUniqueViolation, toBool, toNumber, toNumberOrNull } from './json.js';
+import { insertRows } from './multi-row-insert.js';
+import { toBool, toNumber, toNumberOrNull } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 import type { DeliveryStatus } from './deliveries.js';
 
@@ -18,7 +19,7 @@ export interface Message {
   createdAt: number;
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   workspace_id: string;
   app_id: string;
@@ -42,7 +43,11 @@ export const toMessage = (row: MessageRow): Message => ({
   createdAt: toNumber(row.created_at),
 });
 
-export async function insertMessage(db: DbOrTx, message: Omit<Message, 'id' | 'payloadExpired' | 'createdAt'>, now: number): Promise<Message> {
+export async function insertMessage(
+  db: DbOrTx,
+  message: Omit<Message, 'id' | 'payloadExpired' | 'createdAt'>,
+  now: number,
+): Promise<Message> {
   const row: MessageRow = {
     id: newId('msg', now),
     workspace_id: message.workspaceId,
@@ -63,24 +68,26 @@ export function newMessage(message: Omit<Message, 'id' | 'payloadExpired' | 'cre
   return { ...message, id: newId('msg', now), payloadExpired: false, createdAt: now };
 }
 
-/** Inserts many messages in multi-row statements (the group-commit accept path). */
+const MESSAGE_COLUMNS = [
+  'id',
+  'workspace_id',
+  'app_id',
+  'event_type',
+  'recipient_id',
+  'event_id',
+  'payload',
+  'payload_expired',
+  'created_at',
+] as const;
+
+/** Inserts many messages in multi-row statements (the group-commit accept path, prepared SQL text). */
 export async function insertMessages(db: DbOrTx, messages: Message[]): Promise<void> {
-  const rows: MessageRow[] = messages.map((m) => ({
-    id: m.id,
-    workspace_id: m.workspaceId,
-    app_id: m.appId,
-    event_type: m.eventType,
-    recipient_id: m.recipientId,
-    event_id: m.eventId,
-    payload: m.payload,
-    payload_expired: 0,
-    created_at: m.createdAt,
-  }));
-  for (let i = 0; i < rows.length; i += 100) await db('messages').insert(rows.slice(i, i + 100));
+  const rows = messages.map((m) => [m.id, m.workspaceId, m.appId, m.eventType, m.recipientId, m.eventId, m.payload, 0, m.createdAt]);
+  await insertRows(db, 'messages', MESSAGE_COLUMNS, rows);
 }
 
 export async function findMessage(db: DbOrTx, appId: string, id: string): Promise<Message | null> {
-  const row = await db('messages').where({ app_id: appId, id }).first();
+  const row = (await db('messages').where({ app_id: appId, id }).first()) as MessageRow | undefined;
   return row ? toMessage(row) : null;
 }
 
@@ -91,32 +98,57 @@ export interface SendContext {
   eventType: { id: string; name: string; schemaText: string | null; archivedAt: number | null; updatedAt: number } | null;
 }
 
+/** findSendContext's row: the app's columns, and the event type's (null when the app has none of that name). */
+interface SendContextRow {
+  app_id: string;
+  workspace_id: string;
+  et_id: string | null;
+  et_name: string | null;
+  et_schema: string | null;
+  et_archived_at: number | string | null;
+  et_updated_at: number | string | null;
+}
+
 /**
  * The workspace's app named by `appRef` (id or uid; an id match wins) joined with its event type
  * `eventType`, in one round trip: the hot path of `POST /apps/{app}/messages`. Null when no app.
  */
 export async function findSendContext(db: DbOrTx, workspaceId: string, appRef: string, eventType: string): Promise<SendContext | null> {
-  const rows = (await db('apps as a')
+  const rows = await db('apps as a')
     .leftJoin('event_types as et', (join) => join.on('et.app_id', '=', 'a.id').andOn('et.name', '=', db.raw('?', [eventType])))
     .where('a.workspace_id', workspaceId)
+    .whereNull('a.system_of')
     .andWhere((q) => q.where('a.id', appRef).orWhere('a.uid', appRef))
     .limit(2)
-    .select('a.id as app_id', 'a.workspace_id', 'et.id as et_id', 'et.name as et_name', 'et.schema as et_schema', 'et.archived_at as et_archived_at', 'et.updated_at as et_updated_at')) as {
-    app_id: string; workspace_id: string; et_id: string | null; et_name: string | null; et_schema: string | null; et_archived_at: number | string | null; et_updated_at: number | string | null;
-  }[];
+    .select<SendContextRow[]>(
+      'a.id as app_id',
+      'a.workspace_id',
+      'et.id as et_id',
+      'et.name as et_name',
+      'et.schema as et_schema',
+      'et.archived_at as et_archived_at',
+      'et.updated_at as et_updated_at',
+    );
   const row = rows.find((r) => r.app_id === appRef) ?? rows[0];
   if (!row) return null;
   return {
     app: { id: row.app_id, workspaceId: row.workspace_id },
-    eventType: row.et_id === null ? null : {
-      id: row.et_id, name: row.et_name as string, schemaText: row.et_schema, archivedAt: toNumberOrNull(row.et_archived_at), updatedAt: toNumber(row.et_updated_at),
-    },
+    eventType:
+      row.et_id === null
+        ? null
+        : {
+            id: row.et_id,
+            name: row.et_name as string,
+            schemaText: row.et_schema,
+            archivedAt: toNumberOrNull(row.et_archived_at),
+            updatedAt: toNumber(row.et_updated_at),
+          },
   };
 }
 
 /** Payloads of messages by id (the dispatcher loads a claimed batch's bodies in one query). */
 export async function findPayloads(db: DbOrTx, ids: string[]): Promise<Map<string, string | null>> {
-  const rows = (await db('messages').whereIn('id', ids).select('id', 'payload')) as { id: string; payload: string | null }[];
+  const rows = await db('messages').whereIn('id', ids).select<{ id: string; payload: string | null }[]>('id', 'payload');
   return new Map(rows.map((row) => [row.id, row.payload]));
 }
 
@@ -138,18 +170,32 @@ export interface MessageFilter {
 /** Latest delivery per (message, endpoint) that failed, correlated to the outer `messages` row. */
 function latestFailed(db: DbOrTx) {
   return (q: Knex.QueryBuilder) =>
-    q.select(db.raw('1')).from('deliveries as d')
+    q
+      .select(db.raw('1'))
+      .from('deliveries as d')
       .whereRaw('d.message_id = messages.id')
       .andWhere('d.status', 'failed')
-      .whereNotExists((n) => n.select(db.raw('1')).from('deliveries as d2').whereRaw('d2.message_id = d.message_id and d2.endpoint_id = d.endpoint_id and d2.id > d.id'));
+      .whereNotExists((n) =>
+        n
+          .select(db.raw('1'))
+          .from('deliveries as d2')
+          .whereRaw('d2.message_id = d.message_id and d2.endpoint_id = d.endpoint_id and d2.id > d.id'),
+      );
 }
 
+/** A delivery of the message with `status`; `pending` includes `held` (not finished either: it waits for its endpoint). */
 function anyWithStatus(db: DbOrTx, status: DeliveryStatus) {
-  return (q: Knex.QueryBuilder) => q.select(db.raw('1')).from('deliveries as d').whereRaw('d.message_id = messages.id').andWhere('d.status', status);
+  const statuses = status === 'pending' ? ['pending', 'held'] : [status];
+  return (q: Knex.QueryBuilder) =>
+    q.select(db.raw('1')).from('deliveries as d').whereRaw('d.message_id = messages.id').whereIn('d.status', statuses);
 }
 
 /** The app's messages, newest first, with the list filters of the messages route. */
-export async function listMessages(db: DbOrTx, appId: string, filter: MessageFilter & { limit: number; cursor?: string }): Promise<Page<Message>> {
+export async function listMessages(
+  db: DbOrTx,
+  appId: string,
+  filter: MessageFilter & { limit: number; cursor?: string },
+): Promise<Page<Message>> {
   const query = db('messages').where({ app_id: appId });
   if (filter.eventType !== undefined) query.andWhere({ event_type: filter.eventType });
   if (filter.recipientId !== undefined) query.andWhere({ recipient_id: filter.recipientId });
@@ -167,8 +213,12 @@ export async function listMessages(db: DbOrTx, appId: string, filter: MessageFil
 export async function countScheduledDeliveries(db: DbOrTx, messageIds: string[]): Promise<Map<string, number>> {
   const counts = new Map(messageIds.map((id) => [id, 0]));
   if (messageIds.length === 0) return counts;
-  const rows = (await db('deliveries').whereIn('message_id', messageIds).andWhere({ trigger: 'scheduled' })
-    .groupBy('message_id').select('message_id').count({ n: '*' })) as { message_id: string; n: number | string }[];
+  const rows = await db('deliveries')
+    .whereIn('message_id', messageIds)
+    .andWhere({ trigger: 'scheduled' })
+    .groupBy('message_id')
+    .select('message_id')
+    .count<{ message_id: string; n: number | string }[]>({ n: '*' });
   for (const row of rows) counts.set(row.message_id, toNumber(row.n));
   return counts;
 }
@@ -180,12 +230,33 @@ export interface EndpointDeliverySummary {
   /** Attempts made to this endpoint for this message, over every delivery (scheduled and replays). */
   attempts: number;
   nextAttemptAt: number | null;
+  /** `discarded` when the latest delivery was a discarded held one (CONTRACT §8.7), else the last attempt's error class, or null. */
+  lastError: string | null;
 }
 
-/** Per endpoint: the latest delivery's status and next attempt, and the attempts made in all. */
+interface DeliverySummaryRow {
+  endpoint_id: string;
+  status: DeliveryStatus;
+  attempts: number | string;
+  next_attempt_at: number | string | null;
+  last_error: string | null;
+}
+
+/** Per endpoint: the latest delivery's status, next attempt and last error, and the attempts made in all. */
 export async function summarizeDeliveries(db: DbOrTx, messageId: string): Promise<EndpointDeliverySummary[]> {
-  const rows = (await db('deliveries').where({ message_id: messageId }).whereNotNull('endpoint_id').orderBy('id', 'asc')
-    .select('endpoint_id', 'status', 'attempts', 'next_attempt_at')) as { endpoint_id: string; status: DeliveryStatus; attempts: number | string; next_attempt_at: number | string | null }[];
+  const [rows, attempts] = await Promise.all([
+    db('deliveries')
+      .where({ message_id: messageId })
+      .whereNotNull('endpoint_id')
+      .orderBy('id', 'asc')
+      .select<DeliverySummaryRow[]>('endpoint_id', 'status', 'attempts', 'next_attempt_at', 'last_error'),
+    db('attempts')
+      .where({ message_id: messageId })
+      .whereNotNull('endpoint_id')
+      .orderBy('id', 'asc')
+      .select<{ endpoint_id: string; error: string | null }[]>('endpoint_id', 'error'),
+  ]);
+  const lastAttemptError = new Map(attempts.map((row) => [row.endpoint_id, row.error]));
   const byEndpoint = new Map<string, EndpointDeliverySummary>();
   for (const row of rows) {
     const previous = byEndpoint.get(row.endpoint_id);
@@ -194,61 +265,8 @@ export async function summarizeDeliveries(db: DbOrTx, messageId: string): Promis
       status: row.status,
       attempts: (previous?.attempts ?? 0) + toNumber(row.attempts),
       nextAttemptAt: toNumberOrNull(row.next_attempt_at),
+      lastError: row.last_error ?? lastAttemptError.get(row.endpoint_id) ?? null,
     });
   }
   return [...byEndpoint.values()];
-}
-
-/**
- * Messages of the endpoint created in [since, until) whose latest delivery to that endpoint
- * failed and whose payload is still stored: what `recover` re-sends.
- */
-export async function findFailedMessageIds(db: DbOrTx, endpointId: string, since: number, until: number): Promise<string[]> {
-  const rows = (await db('deliveries as d')
-    .join('messages as m', 'm.id', 'd.message_id')
-    .where('d.endpoint_id', endpointId)
-    .andWhere('d.status', 'failed')
-    .andWhere('m.created_at', '>=', since)
-    .andWhere('m.created_at', '<', until)
-    .andWhere('m.payload_expired', 0)
-    .whereNotExists((n) => n.select(db.raw('1')).from('deliveries as d2').whereRaw('d2.message_id = d.message_id and d2.endpoint_id = d.endpoint_id and d2.id > d.id'))
-    .orderBy('m.id', 'asc')
-    .select('m.id')) as { id: string }[];
-  return rows.map((row) => row.id);
-}
-
-/** The endpoints a message was fanned out to (its scheduled deliveries), for replay. */
-export async function findMessageEndpointIds(db: DbOrTx, messageId: string): Promise<string[]> {
-  const rows = (await db('deliveries').where({ message_id: messageId, trigger: 'scheduled' }).whereNotNull('endpoint_id')
-    .distinct('endpoint_id').orderBy('endpoint_id', 'asc')) as { endpoint_id: string }[];
-  return rows.map((row) => row.endpoint_id);
-}
-
-/** How long an idempotency key holds (CONTRACT: 24 h). */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Reserves an idempotency key for a new message inside the accepting transaction. The primary
- * key (app_id, idempotency_key) makes concurrent duplicates collide: returns false when the key
- * is already held (the caller rolls back and answers with the holder's message).
- */
-export async function reserveIdempotencyKey(db: DbOrTx, appId: string, key: string, messageId: string, now: number): Promise<boolean> {
-  try {
-    await db('idempotency_keys').insert({ app_id: appId, idempotency_key: key, message_id: messageId, created_at: now });
-    return true;
-  } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  }
-}
-
-/** The message id a key points at, with when the key was taken. */
-export async function findIdempotencyKey(db: DbOrTx, appId: string, key: string): Promise<{ messageId: string; createdAt: number } | null> {
-  const row = await db('idempotency_keys').where({ app_id: appId, idempotency_key: key }).first();
-  return row ? { messageId: row.message_id as string, createdAt: toNumber(row.created_at) } : null;
-}
-
-/** Drops a key older than the TTL so it can be reused; only that exact old row is removed. */
-export async function deleteExpiredIdempotencyKey(db: DbOrTx, appId: string, key: string, createdAt: number): Promise<void> {
-  await db('idempotency_keys').where({ app_id: appId, idempotency_key: key, created_at: createdAt }).delete();
 }

@@ -15,7 +15,10 @@ export interface QueueStats {
  * are range reads of the due_at index and stay cheap however many finished rows the table holds.
  */
 export async function readQueueStats(db: DbOrTx): Promise<QueueStats> {
-  const [depth] = (await db('deliveries').whereNotNull('due_at').count({ n: '*' })) as { n: number | string }[];
-  const [oldest] = (await db('deliveries').whereNotNull('due_at').whereNull('locked_by').min({ due: 'due_at' })) as { due: number | string | null }[];
+  const [depth] = await db('deliveries').whereNotNull('due_at').count<{ n: number | string }[]>({ n: '*' });
+  const [oldest] = await db('deliveries')
+    .whereNotNull('due_at')
+    .whereNull('locked_by')
+    .min<{ due: number | string | null }[]>({ due: 'due_at' });
   return { pending: toNumber(depth.n), oldestDueAt: toNumberOrNull(oldest.due) };
 }

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../index.js';
 import { toAttempt, type Attempt } from './attempts.js';
 import type { DeliveryStatus } from './deliveries.js';
 import { toNumber, toNumberOrNull } from './json.js';
-import { toMessage, type Message } from './messages.js';
+import { toMessage, type Message, type MessageRow } from './messages.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 
 /**
@@ -26,9 +26,11 @@ function recipientEndpointIds(db: DbOrTx, recipientId: string): Knex.QueryBuilde
 function visibleMessages(db: DbOrTx, ref: RecipientRef): Knex.QueryBuilder {
   return db('messages')
     .where({ app_id: ref.appId })
-    .andWhere((q) => q
-      .where({ recipient_id: ref.recipientId })
-      .orWhereIn('id', db('deliveries').whereIn('endpoint_id', recipientEndpointIds(db, ref.recipientId)).select('message_id')));
+    .andWhere((q) =>
+      q
+        .where({ recipient_id: ref.recipientId })
+        .orWhereIn('id', db('deliveries').whereIn('endpoint_id', recipientEndpointIds(db, ref.recipientId)).select('message_id')),
+    );
 }
 
 /** The recipient's messages, newest first; `eventType` narrows to one type. */
@@ -44,7 +46,7 @@ export async function listRecipientMessages(
 
 /** The message `id` if the recipient may see it, else null (answered 404 like a missing one). */
 export async function findRecipientMessage(db: DbOrTx, ref: RecipientRef, id: string): Promise<Message | null> {
-  const row = await visibleMessages(db, ref).andWhere({ id }).first();
+  const row = (await visibleMessages(db, ref).andWhere({ id }).first()) as MessageRow | undefined;
   return row ? toMessage(row) : null;
 }
 
@@ -67,6 +69,8 @@ export interface RecipientDeliverySummary {
   /** Attempts made to this endpoint for this message, over every delivery. */
   attempts: number;
   nextAttemptAt: number | null;
+  /** `discarded` when the latest delivery was a discarded held one; else null (the portal falls back to the last attempt's error). */
+  lastError: string | null;
   /** The newest attempt to this endpoint, if any (what the portal shows as the response code). */
   lastAttempt: Pick<Attempt, 'id' | 'status' | 'responseStatus' | 'error' | 'createdAt'> | null;
 }
@@ -77,6 +81,7 @@ interface DeliveryRow {
   status: DeliveryStatus;
   attempts: number | string;
   next_attempt_at: number | string | null;
+  last_error: string | null;
 }
 
 interface LastAttemptRow {
@@ -101,10 +106,16 @@ export async function summarizeRecipientDeliveries(
   const result = new Map<string, RecipientDeliverySummary[]>(messageIds.map((id) => [id, []]));
   if (messageIds.length === 0) return result;
   const [deliveries, attempts] = await Promise.all([
-    db('deliveries').whereIn('message_id', messageIds).whereIn('endpoint_id', recipientEndpointIds(db, recipientId))
-      .orderBy('id', 'asc').select('message_id', 'endpoint_id', 'status', 'attempts', 'next_attempt_at') as Promise<DeliveryRow[]>,
-    db('attempts').whereIn('message_id', messageIds).whereIn('endpoint_id', recipientEndpointIds(db, recipientId))
-      .orderBy('id', 'asc').select('id', 'message_id', 'endpoint_id', 'status', 'response_status', 'error', 'created_at') as Promise<LastAttemptRow[]>,
+    db('deliveries')
+      .whereIn('message_id', messageIds)
+      .whereIn('endpoint_id', recipientEndpointIds(db, recipientId))
+      .orderBy('id', 'asc')
+      .select('message_id', 'endpoint_id', 'status', 'attempts', 'next_attempt_at', 'last_error') as Promise<DeliveryRow[]>,
+    db('attempts')
+      .whereIn('message_id', messageIds)
+      .whereIn('endpoint_id', recipientEndpointIds(db, recipientId))
+      .orderBy('id', 'asc')
+      .select('id', 'message_id', 'endpoint_id', 'status', 'response_status', 'error', 'created_at') as Promise<LastAttemptRow[]>,
   ]);
   const last = new Map<string, LastAttemptRow>();
   for (const row of attempts) last.set(`${row.message_id} ${row.endpoint_id}`, row);
@@ -118,8 +129,15 @@ export async function summarizeRecipientDeliveries(
       status: row.status,
       attempts: (previous?.attempts ?? 0) + toNumber(row.attempts),
       nextAttemptAt: toNumberOrNull(row.next_attempt_at),
+      lastError: row.last_error,
       lastAttempt: attempt
-        ? { id: attempt.id, status: attempt.status, responseStatus: toNumberOrNull(attempt.response_status), error: attempt.error, createdAt: toNumber(attempt.created_at) }
+        ? {
+            id: attempt.id,
+            status: attempt.status,
+            responseStatus: toNumberOrNull(attempt.response_status),
+            error: attempt.error,
+            createdAt: toNumber(attempt.created_at),
+          }
         : null,
     };
     if (previous) Object.assign(previous, summary);

@@ -65,11 +65,3 @@ export async function findLivePortalSession(db: DbOrTx, tokenHash: string, now: 
     .first()) as PortalSessionRow | undefined;
   return row ? toPortalSession(row) : null;
 }
-
-/**
- * Deletes the recipient's sessions that expired before `now` (called when a new one is made, so
- * the table holds at most the live sessions plus the expired ones of idle recipients).
- */
-export async function deleteExpiredPortalSessions(db: DbOrTx, recipientId: string, now: number): Promise<number> {
-  return db('portal_sessions').where({ recipient_id: recipientId }).andWhere('expires_at', '<=', now).delete();
-}

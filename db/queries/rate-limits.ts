@@ -2,12 +2,13 @@ import type { Knex } from 'knex';
 import type { Db } from '../index.js';
 import { isMysql } from '../index.js';
 import { toNumber } from './json.js';
-import { workTransaction } from './deliveries.js';
 
 export interface SlotRequest {
   targetId: string;
   /** The table holding the target row, locked FOR UPDATE so reservations of one target serialise. */
   lockTable: 'endpoints' | 'sources';
+  /** Whose stamps are counted (default `targetId`): one source's destinations each have their own. */
+  stampKey?: string;
   limit: number;
   windowMs: number;
 }
@@ -25,19 +26,23 @@ export async function reserveSendSlot(db: Db, request: SlotRequest, clock: () =>
     if (isMysql(tx)) await tx(request.lockTable).where({ id: request.targetId }).forUpdate().select('id');
     // read the time only once the lock is held: the stamp must not predate a competitor's
     const now = clock();
-    const recent = (await tx('rate_limit_sends')
-      .where({ target_id: request.targetId })
+    const stampKey = request.stampKey ?? request.targetId;
+    const recent = await tx('rate_limit_sends')
+      .where({ target_id: stampKey })
       .andWhere('sent_at', '>', now - request.windowMs)
       .orderBy('sent_at', 'desc')
       .limit(request.limit)
-      .select('sent_at')) as { sent_at: number | string }[];
+      .select<{ sent_at: number | string }[]>('sent_at');
     if (recent.length >= request.limit) {
       return { granted: false as const, freeAt: toNumber(recent[request.limit - 1].sent_at) + request.windowMs };
     }
-    await tx('rate_limit_sends').where({ target_id: request.targetId }).andWhere('sent_at', '<=', now - request.windowMs).delete();
-    const [stampId] = await tx('rate_limit_sends').insert({ target_id: request.targetId, sent_at: now });
+    await tx('rate_limit_sends')
+      .where({ target_id: stampKey })
+      .andWhere('sent_at', '<=', now - request.windowMs)
+      .delete();
+    const [stampId] = await tx('rate_limit_sends').insert({ target_id: stampKey, sent_at: now });
     return { granted: true as const, sentAt: now, stampId: Number(stampId) };
-  }, workTransaction(db));
+  });
 }
 
 /** Removes stamps too old to matter to any window (a periodic sweep for targets gone quiet). */

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../index.js';
 import { newId } from '../ids.js';
-import { AppError } from '../../server/errors.js';
-import { fromJson, isUniqueViolation, toJson, toNumber } from './json.js';
+import { isUniqueViolation, UniqueViolation } from '../errors.js';
+import { fromJson, toJson, toNumber } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 
 export interface Recipient {
@@ -37,9 +37,9 @@ const toRecipient = (row: RecipientRow): Recipient => ({
   updatedAt: toNumber(row.updated_at),
 });
 
-/** The unique index on (app_id, uid) is the only one a caller can hit: answer 409. */
+/** The unique index on (app_id, uid) is the only one a caller can hit (ids are random). */
 function uidConflict(error: unknown, uid: string | null | undefined): never {
-  if (isUniqueViolation(error)) throw new AppError('conflict', `A recipient with uid "${uid}" already exists in this app.`);
+  if (isUniqueViolation(error)) throw new UniqueViolation('recipients', 'uid', uid, error);
   throw error;
 }
 
@@ -81,7 +81,7 @@ export async function findRecipientByRef(db: DbOrTx, appId: string, ref: string)
 
 /** A recipient by id alone (for workers that hold an id taken from a row of the same workspace). */
 export async function findRecipientById(db: DbOrTx, id: string): Promise<Recipient | null> {
-  const row = await db('recipients').where({ id }).first();
+  const row = (await db('recipients').where({ id }).first()) as RecipientRow | undefined;
   return row ? toRecipient(row) : null;
 }
 

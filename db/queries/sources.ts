@@ -1,17 +1,41 @@
 import { isMysql, type DbOrTx } from '../index.js';
 import { newId, newToken } from '../ids.js';
-import { openSecret, sealSecret } from '../../server/secrets.js';
-import { openVerification, sealVerification, type VerificationConfig } from '../../server/ingest/verifiers/index.js';
-import type { DedupeConfig } from '../../server/ingest/dedupe.js';
+import { openSecret, sealFields, sealSecret } from '../secret-sealing.js';
 import { fromJson, toBool, toJson, toNumber } from './json.js';
 import { pageByIdDesc, type Page } from './pagination.js';
 
-/** Where a source forwards its events; absent = store only. */
+/** One place a source forwards its events to (CONTRACT §9.3). */
 export interface Destination {
   url: string;
   headers?: Record<string, string>;
   /** Max forwards per rolling second. */
   rate_limit?: number;
+  /** A payload filter (CONTRACT §8.1) over the JSON body; absent = every event. */
+  filter?: Record<string, unknown> | null;
+  /** Appends the sub-path and query received after `/in/{token}` to `url`. */
+  path_forwarding?: boolean;
+}
+
+/**
+ * A source's verification settings: the scheme's `type` plus that scheme's fields. Storage knows
+ * no schemes; the server's verifier registry (server/ingest/verifiers) gives them meaning.
+ */
+export interface VerificationSettings {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** Verification settings to store, with the names of their secret fields (sealed at rest). */
+export interface VerificationToStore {
+  settings: VerificationSettings;
+  /** Which fields are secrets: the scheme's owner names them, storage only seals them. */
+  secretFields: readonly string[];
+}
+
+/** `dedupe` of a source: which value identifies a repeat, and for how long after the first. */
+export interface DedupeConfig {
+  key: string;
+  window: string;
 }
 
 /**
@@ -23,8 +47,9 @@ export interface Source {
   workspaceId: string;
   name: string;
   token: string;
-  verification: VerificationConfig;
-  destination: Destination | null;
+  verification: VerificationSettings;
+  /** Where events are forwarded, in order (a forward names its destination by index); empty = store only. */
+  destinations: Destination[];
   dedupe: DedupeConfig | null;
   allowedMethods: string[];
   paused: boolean;
@@ -33,8 +58,8 @@ export interface Source {
   updatedAt: number;
 }
 
-/** A source with its verification secrets and forward secret opened (ingest and forwarding only). */
-export interface OpenedSource extends Source {
+/** A source with its forward secret opened (forwarding only; verification stays as stored). */
+export interface ForwardingSource extends Source {
   forwardSecret: string;
 }
 
@@ -44,7 +69,9 @@ interface SourceRow {
   name: string;
   token: string;
   verification: string;
-  destination: string | null;
+  /** Legacy one-destination column: NULL once `destinations` is written (migration 20261207200005). */
+  destination?: string | null;
+  destinations: string | null;
   dedupe: string | null;
   allowed_methods: string;
   forward_secret: string;
@@ -59,8 +86,8 @@ const toSource = (row: SourceRow): Source => ({
   workspaceId: row.workspace_id,
   name: row.name,
   token: row.token,
-  verification: fromJson<VerificationConfig>(row.verification, { type: 'none' }),
-  destination: fromJson<Destination | null>(row.destination, null),
+  verification: fromJson<VerificationSettings>(row.verification, { type: 'none' }),
+  destinations: storedDestinations(row),
   dedupe: fromJson<DedupeConfig | null>(row.dedupe, null),
   allowedMethods: fromJson<string[]>(row.allowed_methods, ['POST']),
   paused: toBool(row.paused),
@@ -69,19 +96,30 @@ const toSource = (row: SourceRow): Source => ({
   updatedAt: toNumber(row.updated_at),
 });
 
-const toOpenedSource = (row: SourceRow, encryptionKey: Buffer | null): OpenedSource => {
-  const source = toSource(row);
-  return { ...source, verification: openVerification(source.verification, encryptionKey), forwardSecret: openSecret(row.forward_secret, encryptionKey) };
-};
+/** `destinations`, or for a row written the old way (NULL there) its one `destination`. */
+function storedDestinations(row: SourceRow): Destination[] {
+  if (row.destinations !== null && row.destinations !== undefined) return fromJson<Destination[]>(row.destinations, []);
+  const legacy = fromJson<Destination | null>(row.destination, null);
+  return legacy ? [legacy] : [];
+}
+
+const toForwardingSource = (row: SourceRow, encryptionKey: Buffer | null): ForwardingSource => ({
+  ...toSource(row),
+  forwardSecret: openSecret(row.forward_secret, encryptionKey),
+});
+
+const storedVerification = (verification: VerificationToStore, encryptionKey: Buffer | null): string =>
+  toJson(sealFields(verification.settings, verification.secretFields, encryptionKey));
 
 export interface NewSource {
   workspaceId: string;
   name: string;
-  /** Plaintext settings; secrets are sealed here before they are stored. */
-  verification: VerificationConfig;
-  destination: Destination | null;
+  /** Plaintext settings; the named secret fields are sealed here before they are stored. */
+  verification: VerificationToStore;
+  destinations: Destination[];
   dedupe: DedupeConfig | null;
   allowedMethods: string[];
+  /** Plaintext; sealed here before it is stored. */
   forwardSecret: string;
 }
 
@@ -92,8 +130,9 @@ export async function insertSource(db: DbOrTx, source: NewSource, encryptionKey:
     workspace_id: source.workspaceId,
     name: source.name,
     token: newToken(),
-    verification: toJson(sealVerification(source.verification, encryptionKey)),
-    destination: source.destination ? toJson(source.destination) : null,
+    verification: storedVerification(source.verification, encryptionKey),
+    destination: null,
+    destinations: toJson(source.destinations),
     dedupe: source.dedupe ? toJson(source.dedupe) : null,
     allowed_methods: toJson(source.allowedMethods),
     forward_secret: sealSecret(source.forwardSecret, encryptionKey),
@@ -107,14 +146,26 @@ export async function insertSource(db: DbOrTx, source: NewSource, encryptionKey:
 }
 
 export async function findSource(db: DbOrTx, workspaceId: string, id: string): Promise<Source | null> {
-  const row = await db('sources').where({ workspace_id: workspaceId, id }).first();
+  const row = (await db('sources').where({ workspace_id: workspaceId, id }).first()) as SourceRow | undefined;
   return row ? toSource(row) : null;
 }
 
-/** The source behind a public ingest URL, secrets opened; null for an unknown token. */
-export async function findSourceByToken(db: DbOrTx, token: string, encryptionKey: Buffer | null): Promise<OpenedSource | null> {
-  const row = await db('sources').where({ token }).first();
-  return row ? toOpenedSource(row, encryptionKey) : null;
+/** The source behind a public ingest URL, as stored; null for an unknown token. */
+export async function findSourceByToken(db: DbOrTx, token: string): Promise<Source | null> {
+  const row = (await db('sources').where({ token }).first()) as SourceRow | undefined;
+  return row ? toSource(row) : null;
+}
+
+/**
+ * Reads a source inside an ingest transaction under a shared lock (MySQL; SQLite has one writer):
+ * pause, destinations and dedupe cannot change until the storing transaction commits, and resume's
+ * exclusive update orders after it (so every held event is visible to the release).
+ */
+export async function readSourceShared(tx: DbOrTx, id: string): Promise<Source | null> {
+  const query = tx('sources').where({ id });
+  if (isMysql(tx)) query.forShare();
+  const row = (await query.first()) as SourceRow | undefined;
+  return row ? toSource(row) : null;
 }
 
 /**
@@ -125,7 +176,7 @@ export async function findSourceByToken(db: DbOrTx, token: string, encryptionKey
 export async function lockSource(tx: DbOrTx, id: string): Promise<Source | null> {
   const query = tx('sources').where({ id });
   if (isMysql(tx)) query.forUpdate();
-  const row = await query.first();
+  const row = (await query.first()) as SourceRow | undefined;
   return row ? toSource(row) : null;
 }
 
@@ -135,19 +186,29 @@ export async function listSources(db: DbOrTx, workspaceId: string, page: { limit
 
 export interface SourceChanges {
   name?: string;
-  verification?: VerificationConfig;
-  destination?: Destination | null;
+  verification?: VerificationToStore;
+  destinations?: Destination[];
   dedupe?: DedupeConfig | null;
   allowedMethods?: string[];
   paused?: boolean;
 }
 
 /** Applies the given changes (secrets sealed); returns the updated source or null when missing. */
-export async function updateSource(db: DbOrTx, workspaceId: string, id: string, changes: SourceChanges, encryptionKey: Buffer | null, now: number): Promise<Source | null> {
+export async function updateSource(
+  db: DbOrTx,
+  workspaceId: string,
+  id: string,
+  changes: SourceChanges,
+  encryptionKey: Buffer | null,
+  now: number,
+): Promise<Source | null> {
   const update: Partial<SourceRow> = { updated_at: now };
   if (changes.name !== undefined) update.name = changes.name;
-  if (changes.verification !== undefined) update.verification = toJson(sealVerification(changes.verification, encryptionKey));
-  if (changes.destination !== undefined) update.destination = changes.destination ? toJson(changes.destination) : null;
+  if (changes.verification !== undefined) update.verification = storedVerification(changes.verification, encryptionKey);
+  if (changes.destinations !== undefined) {
+    update.destinations = toJson(changes.destinations);
+    update.destination = null;
+  }
   if (changes.dedupe !== undefined) update.dedupe = changes.dedupe ? toJson(changes.dedupe) : null;
   if (changes.allowedMethods !== undefined) update.allowed_methods = toJson(changes.allowedMethods);
   if (changes.paused !== undefined) update.paused = changes.paused;
@@ -157,10 +218,15 @@ export async function updateSource(db: DbOrTx, workspaceId: string, id: string, 
 
 /**
  * Deletes a source with its events, their forward deliveries and attempts (deliveries and
- * attempts reference events without a foreign key, so they are removed explicitly first).
+ * attempts reference events without a foreign key, so they are removed explicitly first). Call it
+ * in a transaction: the source row is locked exclusively first, so an ingest that already read it
+ * (under a shared lock) commits its event before the events are deleted, and a later one finds no
+ * source; locking it last instead would deadlock with such an ingest on MySQL.
  */
 export async function deleteSource(db: DbOrTx, workspaceId: string, id: string): Promise<boolean> {
-  const source = await db('sources').where({ workspace_id: workspaceId, id }).first('id');
+  const query = db('sources').where({ workspace_id: workspaceId, id });
+  if (isMysql(db)) query.forUpdate();
+  const source = await query.first<Pick<SourceRow, 'id'> | undefined>('id');
   if (!source) return false;
   await db('attempts').where({ source_id: id }).delete();
   await db('deliveries').where({ source_id: id }).delete();
@@ -174,12 +240,19 @@ export async function countSources(db: DbOrTx, workspaceId: string): Promise<num
   return toNumber(row?.n ?? 0);
 }
 
-/** Sources by id with secrets opened (the forwarder loads a claimed batch's sources at once). */
-export async function findOpenedSources(db: DbOrTx, ids: string[], encryptionKey: Buffer | null): Promise<Map<string, OpenedSource>> {
-  const found = new Map<string, OpenedSource>();
+/**
+ * Sources by id with their forward secret opened (the forwarder loads a claimed batch's sources
+ * at once). Verification secrets stay sealed: forwarding signs with the forward secret only.
+ */
+export async function findForwardingSources(
+  db: DbOrTx,
+  ids: string[],
+  encryptionKey: Buffer | null,
+): Promise<Map<string, ForwardingSource>> {
+  const found = new Map<string, ForwardingSource>();
   if (ids.length === 0) return found;
   const rows = (await db('sources').whereIn('id', ids)) as SourceRow[];
-  for (const row of rows) found.set(row.id, toOpenedSource(row, encryptionKey));
+  for (const row of rows) found.set(row.id, toForwardingSource(row, encryptionKey));
   return found;
 }
 
@@ -194,7 +267,9 @@ export async function recordForwardOutcomes(db: DbOrTx, id: string, outcomes: bo
     await db('sources').where({ id }).update({ consecutive_failures: failuresAfter });
     return failuresAfter;
   }
-  await db('sources').where({ id }).update({ consecutive_failures: db.raw('consecutive_failures + ?', [failuresAfter]) });
-  const row = await db('sources').where({ id }).first('consecutive_failures');
+  await db('sources')
+    .where({ id })
+    .update({ consecutive_failures: db.raw('consecutive_failures + ?', [failuresAfter]) });
+  const row = await db('sources').where({ id }).first<Pick<SourceRow, 'consecutive_failures'> | undefined>('consecutive_failures');
   return row ? toNumber(row.consecutive_failures) : failuresAfter;
 }

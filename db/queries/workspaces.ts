@@ -24,11 +24,11 @@ export async function insertWorkspace(db: DbOrTx, name: string, now: number): Pr
 
 /** The first workspace ever created: the one `npm start` bootstraps. */
 export async function findDefaultWorkspace(db: DbOrTx): Promise<Workspace | null> {
-  const row = await db('workspaces').orderBy('id', 'asc').first();
+  const row = (await db('workspaces').orderBy('id', 'asc').first()) as WorkspaceRow | undefined;
   return row ? toWorkspace(row) : null;
 }
 
 export async function findWorkspace(db: DbOrTx, id: string): Promise<Workspace | null> {
-  const row = await db('workspaces').where({ id }).first();
+  const row = (await db('workspaces').where({ id }).first()) as WorkspaceRow | undefined;
   return row ? toWorkspace(row) : null;
 }
