@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DURATION_PATTERN, parseDuration } from '../../config/duration.js';
+import type { DedupeConfig } from '../../db/queries/sources.js';
 import { headerValue, type IncomingHeaders } from './verifiers/support.js';
+import { jsonDepthExceeds } from '../middleware/json-depth.js';
 
-/** `dedupe` of a source: which value identifies a repeat, and for how long after the first. */
-export interface DedupeConfig {
-  key: string;
-  window: string;
-}
+// the stored shape lives with storage; re-exported for the ingest code that computes keys from it
+export type { DedupeConfig };
 
 export const MAX_DEDUPE_WINDOW_MS = 30 * 86_400_000;
 
@@ -21,7 +20,11 @@ export const dedupeSchema = {
       pattern: "^(header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|body_hash|json:[^.\\s]+(\\.[^.\\s]+)*)$",
       description: '`header:<name>`, `body_hash` (SHA-256 of the raw body) or `json:<dot.path>` (e.g. `json:data.object.id`).',
     },
-    window: { type: 'string', pattern: DURATION_PATTERN, description: 'How long after the first event a repeat counts as a duplicate, e.g. `1h` (at most 30d).' },
+    window: {
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      description: 'How long after the first event a repeat counts as a duplicate, e.g. `1h` (at most 30d).',
+    },
   },
 } as const;
 
@@ -31,9 +34,13 @@ export function dedupeWindowMs(config: DedupeConfig): number {
 }
 
 function jsonPathValue(rawBody: Buffer, path: string): unknown {
+  const text = rawBody.toString('utf8');
+  // CONTRACT §10.1: a body nested deeper than 64 levels counts as non-JSON here, so the selected
+  // value can never be deep enough to overflow JSON.stringify below
+  if (jsonDepthExceeds(text)) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(rawBody.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }

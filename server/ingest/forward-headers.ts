@@ -1,19 +1,12 @@
-/**
- * Headers that describe one HTTP hop (RFC 9110 §7.6.1) or that Dispatch sets itself: never copied
- * from the incoming request onto the forward.
- */
-const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect', 'http2-settings',
-]);
+import { HOP_BY_HOP_HEADERS } from '../schemas/headers.js';
 
 /** Incoming signature headers of other schemes the forward replaces with its own Standard Webhooks set. */
-const REPLACED_PREFIXES = ['webhook-', 'svix-'];
+const REPLACED_PREFIXES = ['webhook-', 'svix-'] as const;
 
 /** True when an incoming header must not be copied onto the forwarded request. */
 export function isDroppedOnForward(name: string): boolean {
   const lower = name.toLowerCase();
-  if (HOP_BY_HOP.has(lower) || lower.startsWith('proxy-')) return true;
+  if (HOP_BY_HOP_HEADERS.has(lower) || lower.startsWith('proxy-')) return true;
   return REPLACED_PREFIXES.some((prefix) => lower.startsWith(prefix));
 }
 

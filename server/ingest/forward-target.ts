@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
 import type { Delivery } from '../../db/queries/deliveries.js';
-import { findEventsByIds, settleEventStatus, type IngestEvent } from '../../db/queries/events.js';
-import { findOpenedSources, recordForwardOutcomes } from '../../db/queries/sources.js';
+import { findEventsByIds, type IngestEvent } from '../../db/queries/events.js';
+import { settleForwardedEvents } from '../../db/queries/event-forwards.js';
+import { findForwardingSources, recordForwardOutcomes } from '../../db/queries/sources.js';
 import { signingKeyBytes } from '../secrets.js';
 import type { RecordedAttempt, ResolvedTarget, ResolverContext, TargetHealth, TargetResolver } from '../delivery/targets.js';
+import { forwardUrl } from './destinations.js';
 import { forwardableHeaders } from './forward-headers.js';
-import type { VerificationConfig } from './verifiers/index.js';
+import { isRedacted } from './redaction.js';
+import { checkedCredentialHeaders } from './verifiers/index.js';
 
 /** The original body bytes of a stored event (base64-stored bodies decoded back to their bytes). */
 export function eventBodyBytes(event: Pick<IngestEvent, 'body' | 'bodyEncoding'>): Buffer {
@@ -13,25 +16,21 @@ export function eventBodyBytes(event: Pick<IngestEvent, 'body' | 'bodyEncoding'>
 }
 
 /**
- * Headers that carried the credentials Dispatch checked (basic_auth's Authorization, api_key's
- * header): they were meant for Dispatch, so they are not passed on to the destination. Signature
- * headers stay: they prove nothing without the secret and let the backend re-verify if it wants.
+ * The headers of a forward (first attempt, retry or replay alike): the stored request's headers
+ * minus hop-by-hop ones, incoming signature headers, redacted ones (the credential Dispatch checked
+ * was meant for Dispatch, and the "[redacted]" marker must not pose as one) and `withheld` names
+ * (the current scheme's credential headers, for events stored before redaction), repeated headers
+ * joined with ", "; then the destination's custom headers. The dispatcher adds `user-agent` and
+ * the Standard Webhooks trio last.
  */
-export function credentialHeaders(verification: VerificationConfig): string[] {
-  if (verification.type === 'basic_auth') return ['authorization'];
-  if (verification.type === 'api_key' && typeof verification.header === 'string') return [verification.header.toLowerCase()];
-  return [];
-}
-
-/**
- * The headers of a forward: the original request's headers minus hop-by-hop ones, incoming
- * signature headers and `withheld` credentials (repeated headers joined with ", "), then the
- * destination's custom headers. The dispatcher adds `user-agent` and the Standard Webhooks trio last.
- */
-export function forwardHeaders(event: Pick<IngestEvent, 'headers'>, custom: Record<string, string> | undefined, withheld: string[] = []): Record<string, string> {
+export function forwardHeaders(
+  event: Pick<IngestEvent, 'headers'>,
+  custom: Record<string, string> | undefined,
+  withheld: string[] = [],
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(forwardableHeaders(event.headers))) {
-    if (withheld.includes(name)) continue;
+    if (withheld.includes(name) || isRedacted(value)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   for (const [name, value] of Object.entries(custom ?? {})) headers[name.toLowerCase()] = value;
@@ -39,29 +38,40 @@ export function forwardHeaders(event: Pick<IngestEvent, 'headers'>, custom: Reco
 }
 
 /**
- * Ingest forwards as delivery targets: a delivery's source destination (URL, custom headers,
- * rate limit, forward secret) and its event's original bytes, content-type and headers. A
- * delivery whose source, destination, event or body is gone is not attempted (finished failed).
+ * The key a destination's rate-limit stamps are counted under: destination 0 keeps the source id
+ * (as forwards did with one destination), the others get `<src_id>#<index>` (fits the id column).
  */
-export const sourceResolver: TargetResolver = {
+export function destinationRateKey(sourceId: string, index: number): string {
+  return index === 0 ? sourceId : `${sourceId}#${index}`;
+}
+
+/**
+ * Ingest forwards as delivery targets: the destination a delivery names (`destination_index`: URL,
+ * path forwarding, custom headers, its own rate limit) with the source's forward secret, and the
+ * event's original bytes, content-type and headers. A delivery whose source, destination, event
+ * or body is gone is not attempted (finished failed).
+ */
+export const sourceResolver: Readonly<TargetResolver> = {
   async resolve(ctx: ResolverContext, deliveries: Delivery[]) {
     const sourceIds = [...new Set(deliveries.map((d) => d.sourceId as string))];
     const eventIds = [...new Set(deliveries.map((d) => d.eventId as string))];
     const [sources, events] = await Promise.all([
-      findOpenedSources(ctx.db, sourceIds, ctx.config.encryptionKey),
+      findForwardingSources(ctx.db, sourceIds, ctx.config.encryptionKey),
       findEventsByIds(ctx.db, eventIds),
     ]);
     const targets = new Map<string, ResolvedTarget | null>();
     for (const delivery of deliveries) {
       const source = sources.get(delivery.sourceId as string);
       const event = events.get(delivery.eventId as string);
-      if (!source?.destination || !event || event.body === null || event.bodyExpired) {
+      const destination = source?.destinations[delivery.destinationIndex];
+      if (!source || !destination || !event || event.body === null || event.bodyExpired) {
         targets.set(delivery.id, null);
         continue;
       }
       let url: URL;
       try {
-        url = new URL(source.destination.url);
+        // the SSRF guard checks the final URL's host at connect time, path forwarding included
+        url = forwardUrl(destination, event);
       } catch {
         targets.set(delivery.id, null);
         continue;
@@ -71,10 +81,11 @@ export const sourceResolver: TargetResolver = {
         targetId: source.id,
         workspaceId: source.workspaceId,
         url,
-        headers: forwardHeaders(event, source.destination.headers, credentialHeaders(source.verification)),
+        headers: forwardHeaders(event, destination.headers, checkedCredentialHeaders(source.verification)),
         body: eventBodyBytes(event),
         keys: [signingKeyBytes(source.forwardSecret)],
-        rateLimit: source.destination.rate_limit && source.destination.rate_limit > 0 ? source.destination.rate_limit : null,
+        rateLimit: destination.rate_limit && destination.rate_limit > 0 ? destination.rate_limit : null,
+        rateLimitKey: destinationRateKey(source.id, delivery.destinationIndex),
         lockTable: 'sources',
         webhookId: event.id,
         consecutiveFailures: source.consecutiveFailures,
@@ -84,9 +95,9 @@ export const sourceResolver: TargetResolver = {
   },
 
   /**
-   * Inside the recording transaction: each source's failure streak, and each event's status once
-   * its delivery finished (delivered, or failed after the last attempt), unless a newer delivery
-   * of the event (a replay) has taken over.
+   * Inside the recording transaction: each source's failure streak (over all its destinations),
+   * and the status of each event one of whose forwards finished, aggregated over its destinations
+   * (db/queries/event-forwards.ts: the latest forward to each destination counts).
    */
   async afterAttempts(tx: Knex.Transaction, _ctx: ResolverContext, attempts: RecordedAttempt[]) {
     const health = new Map<string, TargetHealth>();
@@ -101,10 +112,11 @@ export const sourceResolver: TargetResolver = {
       const consecutiveFailures = await recordForwardOutcomes(tx, sourceId, bySource.get(sourceId) as boolean[]);
       health.set(sourceId, { consecutiveFailures, disabledNow: false });
     }
-    for (const attempt of attempts) {
-      if (attempt.deliveryStatus === 'pending' || !attempt.delivery.eventId) continue;
-      await settleEventStatus(tx, attempt.delivery.eventId, attempt.delivery.id, attempt.deliveryStatus === 'succeeded' ? 'delivered' : 'failed');
-    }
+    const finished = attempts.filter((attempt) => attempt.deliveryStatus !== 'pending' && attempt.delivery.eventId);
+    await settleForwardedEvents(
+      tx,
+      finished.map((attempt) => attempt.delivery.eventId as string),
+    );
     return health;
   },
 };

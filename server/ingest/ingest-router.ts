@@ -1,11 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import type { Context, Middleware, Next } from 'koa';
 import type { AppDeps } from '../deps.js';
-import { AppError, coerceError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { readRawBody } from '../middleware/body.js';
-import { findSourceByToken, type OpenedSource } from '../../db/queries/sources.js';
 import { insertEvent, type NewEvent } from '../../db/queries/events.js';
-import { isVerifying, verifyRequest, type IncomingHeaders } from './verifiers/index.js';
+import { checkedCredentialHeaders, isVerifying, verifyRequest } from './verifiers/index.js';
+import { detectHandshake } from './handshakes.js';
+import { answerAccepted, answerHandshake } from './ingest-answers.js';
+import { sourceOptions } from './source-options.js';
+import { redactHeaders } from './redaction.js';
 import { storeAcceptedEvent } from './store-event.js';
 
 /** Ingest bodies are capped at 5 MiB (413 payload_too_large beyond). */
@@ -28,55 +31,35 @@ export function encodeBody(raw: Buffer): { body: string; bodyEncoding: 'utf8' | 
   return isUtf8(raw) ? { body: raw.toString('utf8'), bodyEncoding: 'utf8' } : { body: raw.toString('base64'), bodyEncoding: 'base64' };
 }
 
-/**
- * Token lookups are remembered for up to 1 s: a busy source costs one query less per request.
- * Only the token's existence, allowed methods and verification settings come from here (a change
- * reaches every process within 1 s, as API-key revocation does); pause, destination and dedupe are
- * re-read under a row lock in the storing transaction, and a deleted source is caught there too.
- */
-const SOURCE_CACHE_TTL_MS = 1000;
-const SOURCE_CACHE_MAX = 10_000;
-const sourceCache = new Map<string, { source: OpenedSource | null; expiresAt: number }>();
-
-async function lookupSource(deps: AppDeps, token: string): Promise<OpenedSource | null> {
-  const now = Date.now();
-  const cached = sourceCache.get(token);
-  if (cached && cached.expiresAt > now) return cached.source;
-  const source = await findSourceByToken(deps.db, token, deps.config.encryptionKey);
-  // unknown tokens are not remembered: a guessing client must not fill the cache
-  if (source) {
-    if (sourceCache.size >= SOURCE_CACHE_MAX) sourceCache.clear();
-    sourceCache.set(token, { source, expiresAt: now + SOURCE_CACHE_TTL_MS });
-  } else sourceCache.delete(token);
-  return source;
-}
-
-/** Forgets cached token lookups (after a source is changed or deleted on this process). */
-export function clearSourceCache(): void {
-  sourceCache.clear();
-}
-
-/** Emits an in-process signal after commit; a listener's bug must not turn a stored event into a 500. */
-function emitSignal(deps: AppDeps, name: string, payload?: unknown): void {
-  try {
-    deps.signals.emit(name, payload);
-  } catch (thrown) {
-    deps.logger.error({ err: coerceError(thrown), signal: name }, 'signal listener failed');
-  }
-}
-
 async function handleIngest(deps: AppDeps, ctx: Context, token: string, subPath: string): Promise<void> {
-  const source = await lookupSource(deps, token);
+  const source = await deps.sourceCache.lookup(token, deps.config.encryptionKey);
   if (!source) throw new AppError('source_not_found', 'No source has this ingest URL.');
-  if (!source.allowedMethods.includes(ctx.method)) {
+  // the body is read at most once, by a handshake check or by the event path below
+  let body: Promise<Buffer> | undefined;
+  const readBody = () => (body ??= readRawBody(ctx, INGEST_BODY_LIMIT));
+  // what Twilio and HubSpot sign: the public URL the provider was given, path and query as received
+  const target = { method: ctx.method, url: deps.config.publicUrl + ctx.url };
+  const options = sourceOptions(source.verification);
+  const headers = storedHeaders(ctx);
+  // handshakes come before the allowed-methods check (Meta and Twitter send GET): CONTRACT §9.4
+  const handshake = await detectHandshake(
+    { method: ctx.method, query: ctx.query, headers, target, nowMs: deps.clock.now(), readBody },
+    source.verification,
+    options,
+  );
+  if (handshake.kind === 'answered' || handshake.kind === 'forbidden') {
+    answerHandshake(deps, ctx, handshake);
+    return;
+  }
+  // a signed handshake that fails its signature is rejected and kept like any other request
+  if (handshake.kind !== 'unverified' && !source.allowedMethods.includes(ctx.method)) {
     throw new AppError('method_not_allowed', `This source accepts ${source.allowedMethods.join(', ')} only.`, {
       headers: { Allow: source.allowedMethods.join(', ') },
     });
   }
-  const raw = await readRawBody(ctx, INGEST_BODY_LIMIT);
+  const raw = await readBody();
   const now = deps.clock.now();
-  const headers = storedHeaders(ctx);
-  const verdict = verifyRequest(raw, headers as IncomingHeaders, source.verification, now);
+  const verdict = verifyRequest(raw, headers, source.verification, now, target);
   const event: NewEvent = {
     workspaceId: source.workspaceId,
     sourceId: source.id,
@@ -84,7 +67,8 @@ async function handleIngest(deps: AppDeps, ctx: Context, token: string, subPath:
     // only the part after the token: the token is a credential and is not repeated on events
     path: subPath || '/',
     query: ctx.querystring,
-    headers,
+    // the credential the scheme just checked is Dispatch's alone: never stored (CONTRACT §10)
+    headers: redactHeaders(headers, checkedCredentialHeaders(source.verification)),
     ...encodeBody(raw),
     verified: verdict.ok && isVerifying(source.verification),
     // as stored when verification fails; the accepting paths decide held/pending/duplicate
@@ -97,15 +81,24 @@ async function handleIngest(deps: AppDeps, ctx: Context, token: string, subPath:
   if (!verdict.ok) {
     const eventId = await insertEvent(deps.db, event, now);
     deps.logger.info({ source_id: source.id, event_id: eventId, reason: verdict.reason }, 'ingest request rejected');
-    emitSignal(deps, 'ingested', { status: 'rejected', sourceId: source.id, workspaceId: source.workspaceId, eventId });
+    deps.emit('ingested', { status: 'rejected', sourceId: source.id, workspaceId: source.workspaceId, eventId });
     throw new AppError('signature_invalid');
   }
 
   const stored = await storeAcceptedEvent(deps, source, event, raw, now);
-  if (stored.queued) emitSignal(deps, 'work');
-  emitSignal(deps, 'ingested', { status: stored.duplicate ? 'duplicate' : 'accepted', sourceId: source.id, workspaceId: source.workspaceId, eventId: stored.eventId });
-  ctx.status = 200;
-  ctx.body = stored.duplicate ? { ok: true, event_id: stored.eventId, duplicate: true } : { ok: true, event_id: stored.eventId };
+  // after commit: a listener's bug must not turn a stored event into a 500
+  if (stored.queued) deps.emit('work');
+  deps.emit('ingested', {
+    status: stored.duplicate ? 'duplicate' : 'accepted',
+    sourceId: source.id,
+    workspaceId: source.workspaceId,
+    eventId: stored.eventId,
+  });
+  answerAccepted(
+    ctx,
+    options.response,
+    stored.duplicate ? { ok: true, event_id: stored.eventId, duplicate: true } : { ok: true, event_id: stored.eventId },
+  );
 }
 
 /**
@@ -116,7 +109,10 @@ async function handleIngest(deps: AppDeps, ctx: Context, token: string, subPath:
 export function ingestRouter(deps: AppDeps): Middleware {
   return async function ingest(ctx: Context, next: Next) {
     const match = INGEST_PATH.exec(ctx.path);
-    if (!match) return next();
+    if (!match) {
+      await next();
+      return;
+    }
     await handleIngest(deps, ctx, match[1], match[2] ?? '');
   };
 }

@@ -6,7 +6,7 @@ export interface ApiKeyConfig {
 }
 
 /** A shared key in a header of the caller's choosing: `<header>: <key>`, compared exactly. */
-export const apiKeyVerifier: Verifier<ApiKeyConfig> = {
+export const apiKeyVerifier: Readonly<Verifier<ApiKeyConfig>> = {
   type: 'api_key',
   properties: {
     header: { type: 'string', minLength: 1, maxLength: 256, pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" },
@@ -14,6 +14,7 @@ export const apiKeyVerifier: Verifier<ApiKeyConfig> = {
   },
   required: ['header', 'key'],
   secretFields: ['key'],
+  checkedHeaders: (config) => [config.header.toLowerCase()],
   verify(_rawBody, headers, config) {
     const value = headerValue(headers, config.header);
     if (value === undefined) return reject(`missing ${config.header} header`);

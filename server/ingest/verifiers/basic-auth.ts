@@ -6,7 +6,7 @@ export interface BasicAuthConfig {
 }
 
 /** HTTP Basic: `Authorization: Basic base64(username:password)`, compared as one credential string. */
-export const basicAuthVerifier: Verifier<BasicAuthConfig> = {
+export const basicAuthVerifier: Readonly<Verifier<BasicAuthConfig>> = {
   type: 'basic_auth',
   properties: {
     username: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^:]*$' },
@@ -14,6 +14,8 @@ export const basicAuthVerifier: Verifier<BasicAuthConfig> = {
   },
   required: ['username', 'password'],
   secretFields: ['password'],
+  // the whole Authorization value carries the password
+  checkedHeaders: () => ['authorization'],
   verify(_rawBody, headers, config) {
     const value = headerValue(headers, 'authorization');
     if (value === undefined) return reject('missing Authorization header');

@@ -5,11 +5,12 @@ export interface GithubConfig {
 }
 
 /** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`. */
-export const githubVerifier: Verifier<GithubConfig> = {
+export const githubVerifier: Readonly<Verifier<GithubConfig>> = {
   type: 'github',
   properties: { secret: secretProperty },
   required: ['secret'],
   secretFields: ['secret'],
+  checkedHeaders: () => [],
   verify(rawBody, headers, config) {
     const value = headerValue(headers, 'x-hub-signature-256');
     if (value === undefined) return reject('missing X-Hub-Signature-256 header');

@@ -12,7 +12,7 @@ export interface HmacConfig {
  * Generic HMAC: `<header>: <prefix><encoded HMAC(secret, raw body)>`. Hex digests are compared
  * lower-cased (providers differ in case); base64 exactly.
  */
-export const hmacVerifier: Verifier<HmacConfig> = {
+export const hmacVerifier: Readonly<Verifier<HmacConfig>> = {
   type: 'hmac',
   properties: {
     secret: secretProperty,
@@ -23,6 +23,7 @@ export const hmacVerifier: Verifier<HmacConfig> = {
   },
   required: ['secret', 'header', 'algorithm', 'encoding'],
   secretFields: ['secret'],
+  checkedHeaders: () => [],
   verify(rawBody, headers, config) {
     const value = headerValue(headers, config.header);
     if (value === undefined) return reject(`missing ${config.header} header`);

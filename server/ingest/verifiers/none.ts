@@ -1,10 +1,11 @@
 import { VERIFIED, type Verifier } from './support.js';
 
 /** No verification: every request is accepted and stored with verified=false. */
-export const noneVerifier: Verifier<Record<string, never>> = {
+export const noneVerifier: Readonly<Verifier<Record<string, never>>> = {
   type: 'none',
   properties: {},
   required: [],
   secretFields: [],
+  checkedHeaders: () => [],
   verify: () => VERIFIED,
 };

@@ -5,11 +5,12 @@ export interface ShopifyConfig {
 }
 
 /** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(secret, raw body)>`. */
-export const shopifyVerifier: Verifier<ShopifyConfig> = {
+export const shopifyVerifier: Readonly<Verifier<ShopifyConfig>> = {
   type: 'shopify',
   properties: { secret: secretProperty },
   required: ['secret'],
   secretFields: ['secret'],
+  checkedHeaders: () => [],
   verify(rawBody, headers, config) {
     const value = headerValue(headers, 'x-shopify-hmac-sha256');
     if (value === undefined) return reject('missing X-Shopify-Hmac-Sha256 header');

@@ -10,11 +10,12 @@ const WINDOW_SECONDS = 300;
  * Slack: `X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:<ts>:<raw body>")>` with
  * `X-Slack-Request-Timestamp: <ts>` within 5 minutes of now (replay protection).
  */
-export const slackVerifier: Verifier<SlackConfig> = {
+export const slackVerifier: Readonly<Verifier<SlackConfig>> = {
   type: 'slack',
   properties: { secret: secretProperty },
   required: ['secret'],
   secretFields: ['secret'],
+  checkedHeaders: () => [],
   verify(rawBody, headers, config, nowMs) {
     const signature = headerValue(headers, 'x-slack-signature');
     if (signature === undefined) return reject('missing X-Slack-Signature header');

@@ -1,5 +1,15 @@
 import { signingKeyBytes } from '../../secrets.js';
-import { hmac, headerValue, reject, safeEqual, timestampProblem, VERIFIED, type IncomingHeaders, type Verifier } from './support.js';
+import {
+  anySafeEqual,
+  hmac,
+  headerValue,
+  reject,
+  signatureHeaderItems,
+  timestampProblem,
+  VERIFIED,
+  type IncomingHeaders,
+  type Verifier,
+} from './support.js';
 
 export interface StandardWebhooksConfig {
   secret: string;
@@ -23,11 +33,12 @@ function signatureHeaders(headers: IncomingHeaders) {
  * each an HMAC-SHA256 keyed with the base64-decoded `whsec_` secret over `<id>.<timestamp>.<body>`;
  * any one match passes, and the timestamp must be within 5 minutes of now.
  */
-export const standardWebhooksVerifier: Verifier<StandardWebhooksConfig> = {
+export const standardWebhooksVerifier: Readonly<Verifier<StandardWebhooksConfig>> = {
   type: 'standard_webhooks',
   properties: { secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]{16,}={0,2}$', maxLength: 200 } },
   required: ['secret'],
   secretFields: ['secret'],
+  checkedHeaders: () => [],
   verify(rawBody, headers, config, nowMs) {
     const found = signatureHeaders(headers);
     if (!found) return reject('missing webhook-id, webhook-timestamp and webhook-signature headers');
@@ -38,12 +49,7 @@ export const standardWebhooksVerifier: Verifier<StandardWebhooksConfig> = {
     const stale = timestampProblem(timestamp, nowMs, WINDOW_SECONDS);
     if (stale) return reject(stale);
     const expected = hmac('sha256', signingKeyBytes(config.secret), `${id}.${timestamp}.`, rawBody).toString('base64');
-    let matched = false;
-    for (const entry of signature.split(' ')) {
-      const comma = entry.indexOf(',');
-      if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
-      matched = safeEqual(entry.slice(comma + 1), expected) || matched;
-    }
-    return matched ? VERIFIED : reject('no v1 signature matches');
+    const signatures = signatureHeaderItems(signature, ' ', ',').get('v1') ?? [];
+    return anySafeEqual(signatures, expected) ? VERIFIED : reject('no v1 signature matches');
   },
 };

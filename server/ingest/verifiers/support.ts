@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { jsonDepthExceeds } from '../../middleware/json-depth.js';
 
 /** Request headers as Node gives them: lower-cased names, repeated headers as arrays. */
 export type IncomingHeaders = Record<string, string | string[] | undefined>;
@@ -6,7 +7,16 @@ export type IncomingHeaders = Record<string, string | string[] | undefined>;
 /** What every verifier answers; `reason` is stored on the rejected event (never a secret). */
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
-export const VERIFIED: VerifyResult = { ok: true };
+export const VERIFIED: Readonly<VerifyResult> = { ok: true };
+
+/**
+ * The request as the provider addressed it, for schemes that sign more than the body (Twilio,
+ * HubSpot): the method and the full public URL (DISPATCH_PUBLIC_URL + path + query as received).
+ */
+export interface RequestTarget {
+  method: string;
+  url: string;
+}
 
 export function reject(reason: string): VerifyResult {
   return { ok: false, reason };
@@ -21,7 +31,20 @@ export interface Verifier<Config> {
   properties: Record<string, unknown>;
   required: string[];
   secretFields: readonly string[];
-  verify(rawBody: Buffer, headers: IncomingHeaders, config: Config, nowMs: number): VerifyResult;
+  /**
+   * Lower-cased names of the request headers holding the credential this scheme checks (a password
+   * or shared key meant for Dispatch alone): stored as "[redacted]" on events, accepted or
+   * rejected, and never forwarded. Signature headers are not listed: without the secret they prove
+   * nothing, and the backend may want to re-verify them. Every scheme declares this, so a new one
+   * cannot forget it.
+   */
+  checkedHeaders(config: Config): string[];
+  verify(rawBody: Buffer, headers: IncomingHeaders, config: Config, nowMs: number, request: RequestTarget): VerifyResult;
+  /**
+   * What the JSON Schema cannot check in a configuration (a key that does not parse): a sentence
+   * for the 400 `details`, or null when it is usable. Only schemes with such fields declare it.
+   */
+  configProblem?(config: Config): string | null;
 }
 
 /** The first value of a header (names are matched lower-cased), or undefined when absent or empty. */
@@ -43,6 +66,34 @@ export function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
   return false;
 }
 
+/**
+ * Whether any candidate equals `expected`. Every candidate is compared, so the time taken does not
+ * reveal which one matched (providers send several while a secret is rotated).
+ */
+export function anySafeEqual(candidates: readonly string[], expected: string): boolean {
+  let matched = false;
+  for (const candidate of candidates) matched = safeEqual(candidate, expected) || matched;
+  return matched;
+}
+
+/**
+ * The items of a structured signature header, `name<assign>value` joined by `separator` (Stripe
+ * `t=…,v1=…`, Paddle `ts=…;h1=…`, Standard Webhooks `v1,<sig> v1,<sig>`): the values of each
+ * name in order, trimmed. Items without `assign` are skipped.
+ */
+export function signatureHeaderItems(value: string, separator: string, assign = '='): Map<string, string[]> {
+  const items = new Map<string, string[]>();
+  for (const item of value.split(separator)) {
+    const at = item.indexOf(assign);
+    if (at < 0) continue;
+    const name = item.slice(0, at).trim();
+    const values = items.get(name) ?? [];
+    values.push(item.slice(at + 1).trim());
+    items.set(name, values);
+  }
+  return items;
+}
+
 /** HMAC over the concatenation of `parts` (strings as UTF-8, raw bytes untouched). */
 export function hmac(algorithm: 'sha1' | 'sha256' | 'sha512', key: Buffer | string, ...parts: (Buffer | string)[]): Buffer {
   const mac = createHmac(algorithm, key);
@@ -59,6 +110,30 @@ export function timestampProblem(text: string, nowMs: number, toleranceSeconds: 
   const ageSeconds = Math.abs(nowMs / 1000 - Number(text));
   if (ageSeconds > toleranceSeconds) return `timestamp is outside the ${toleranceSeconds} s tolerance`;
   return null;
+}
+
+/**
+ * Checks a unix-milliseconds timestamp against now in both directions, like timestampProblem.
+ * Returns a rejection reason or null when it is fine.
+ */
+export function millisTimestampProblem(value: unknown, nowMs: number, toleranceSeconds: number): string | null {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d{1,15}$/.test(text)) return 'timestamp is not a unix time in milliseconds';
+  if (Math.abs(nowMs - Number(text)) > toleranceSeconds * 1000) return `timestamp is outside the ${toleranceSeconds} s tolerance`;
+  return null;
+}
+
+/** The JSON object a body holds, or null when it is not a JSON object (never throws). */
+export function jsonObject(rawBody: Buffer): Record<string, unknown> | null {
+  const text = rawBody.toString('utf8');
+  // hostile nesting never reaches JSON.parse (CONTRACT §10)
+  if (jsonDepthExceeds(text)) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A secret field of a verification configuration. */
