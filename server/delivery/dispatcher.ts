@@ -3,11 +3,17 @@ import { hostname } from 'node:os';
 import PQueue from 'p-queue';
 import type { AppDeps } from '../deps.js';
 import { claimDueDeliveries, releaseLeases, type Delivery } from '../../db/queries/deliveries.js';
+import { repairLanes } from '../../db/queries/fifo-lanes.js';
 import { purgeSendStamps } from '../../db/queries/rate-limits.js';
+import { retryOnDeadlock } from '../../db/deadlock-retry.js';
+import { isDeadlock } from '../../db/errors.js';
 import { coerceError } from '../errors.js';
+import { createEndpointAuth } from './endpoint-auth.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { startHeldWorker } from './held.js';
 import { createRecorder } from './recorder.js';
+import { leaseMs } from './retry.js';
 import { TARGET_RESOLVERS } from './resolvers.js';
 import { runDelivery } from './run-delivery.js';
 import { targetKindOf, type ResolvedTarget, type ResolverContext, type TargetKind, type TargetResolver } from './targets.js';
@@ -31,21 +37,20 @@ export interface Dispatcher {
 const DEFAULT_POLL_MS = 300;
 const DEFAULT_MAX_BATCH = 500;
 const STAMP_PURGE_EVERY_MS = 60_000;
+/** How often fifo lanes are checked for a missing head (db/queries/fifo-lanes.ts repairLanes). */
+const LANE_REPAIR_EVERY_MS = 5_000;
 /** A kind with no registered resolver is looked at again this much later (never dropped). */
 const UNRESOLVABLE_RETRY_MS = 30_000;
 
-/**
- * The lease of a claimed row: covers the request timeout plus time to reserve a rate-limit slot
- * and record the attempt. CONTRACT rule 9 caps it at the timeout + 15 s; short timeouts get a
- * shorter margin so a crashed process's rows come back sooner.
- */
-export function leaseMs(requestTimeoutMs: number): number {
-  return requestTimeoutMs + Math.min(15_000, Math.max(5_000, 2 * requestTimeoutMs));
-}
+/** The lease of a claimed row (lives beside the retry timing, which endpoints override too). */
+export { leaseMs };
 
 /** A process id usable in a LIKE prefix: letters, digits and dashes only. */
 function makeProcessId(): string {
-  const host = hostname().replace(/[^a-zA-Z0-9-]/g, '').slice(0, 24) || 'host';
+  const host =
+    hostname()
+      .replace(/[^a-zA-Z0-9-]/g, '')
+      .slice(0, 24) || 'host';
   return `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
@@ -64,16 +69,21 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
   const lease = leaseMs(config.requestTimeoutMs);
   const queue = new PQueue({ concurrency: config.concurrency });
   const http: HttpClient = createHttpClient(config);
+  const log = logger.child({ component: 'dispatcher', processId });
+  // an endpoint this dispatcher's recorder auto-disables has its pending deliveries held at once (§8.2)
+  const heldWorker = startHeldWorker(deps);
+  // OAuth2 tokens are cached here: per process (this dispatcher), never in a module
+  const auth = createEndpointAuth({ http, clock, logger: log });
   const context = (): ResolverContext => ({ db, config, now: clock.now() });
   const recorder = createRecorder({ db, logger, signals, resolvers, context });
   const rateLimiter = createRateLimiter(db, () => clock.now());
-  const log = logger.child({ component: 'dispatcher', processId });
 
   let running = true;
   let claimSeq = 0;
   let abandoned = false;
   let wake: (() => void) | null = null;
   let lastPurge = clock.now();
+  let lastLaneRepair = clock.now();
   let waitingForRoom = false;
   let woken = false;
   const onWork = () => {
@@ -95,11 +105,14 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
     if (!running || delay > 10 * pollMs || at >= wakeTimerAt) return;
     if (wakeTimer) clearTimeout(wakeTimer);
     wakeTimerAt = at;
-    wakeTimer = setTimeout(() => {
-      wakeTimer = null;
-      wakeTimerAt = Infinity;
-      onWork();
-    }, Math.max(0, delay));
+    wakeTimer = setTimeout(
+      () => {
+        wakeTimer = null;
+        wakeTimerAt = Infinity;
+        onWork();
+      },
+      Math.max(0, delay),
+    );
     wakeTimer.unref();
   };
   queue.on('next', onRoom);
@@ -149,17 +162,34 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
     const limit = Math.min(free, maxBatch);
     const now = clock.now();
     const lockToken = `${processId}:${++claimSeq}`;
-    const claimed = await claimDueDeliveries(db, { now, limit, leaseMs: lease, lockToken });
+    // SKIP LOCKED keeps processes on one MySQL apart; on Galera row locks are per node, so two
+    // nodes may claim the same rows and one commit fails certification (a deadlock): nothing was
+    // claimed by it, so claim again (rows the other node took are no longer due)
+    const claimed = await retryOnDeadlock(() => claimDueDeliveries(db, { now, limit, leaseMs: lease, lockToken }), {
+      onRetry: (error, attempt) => log.debug({ err: error, attempt }, 'claim conflicted; retrying'),
+    });
     if (claimed.length === 0) return 0;
     const targets = await resolveBatch(claimed, now);
     for (const delivery of claimed) {
       const target = targets.get(delivery.id);
-      void queue.add(() => runDelivery({
-        delivery, target, lockToken, db, config, clock, http, rateLimiter, recorder, logger: log,
-        isAbandoned: () => abandoned,
-        wakeAt,
-        unresolvableRetryMs: UNRESOLVABLE_RETRY_MS,
-      }));
+      void queue.add(() =>
+        runDelivery({
+          delivery,
+          target,
+          lockToken,
+          db,
+          config,
+          clock,
+          http,
+          auth,
+          rateLimiter,
+          recorder,
+          logger: log,
+          isAbandoned: () => abandoned,
+          wakeAt,
+          unresolvableRetryMs: UNRESOLVABLE_RETRY_MS,
+        }),
+      );
     }
     return claimed.length === limit ? claimed.length : 0;
   }
@@ -174,9 +204,16 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
           lastPurge = clock.now();
           await purgeSendStamps(db, lastPurge - 10_000);
         }
+        if (clock.now() - lastLaneRepair > LANE_REPAIR_EVERY_MS) {
+          lastLaneRepair = clock.now();
+          // a fifo lane left without a head (a crash between two of its transactions) moves again
+          if ((await repairLanes(db, lastLaneRepair)) > 0) woken = true;
+        }
       } catch (thrown) {
-        // a database hiccup or a bug in one round must not end the loop
-        log.error({ err: coerceError(thrown) }, 'dispatcher round failed');
+        // a database hiccup or a bug in one round must not end the loop; a conflict that outlived
+        // its retries is still only contention (the next round claims again)
+        if (isDeadlock(thrown)) log.debug({ err: coerceError(thrown) }, 'dispatcher round conflicted');
+        else log.error({ err: coerceError(thrown) }, 'dispatcher round failed');
       }
       if (!running) break;
       // a full batch means more rows may be due: go again at once, unless the queue is full
@@ -199,7 +236,9 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
       await looping;
       // keep half a second of the grace for giving leases back and closing sockets
       let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, graceMs - 500)); });
+      const graceOver = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), Math.max(0, graceMs - 500));
+      });
       const finished = await Promise.race([queue.onIdle().then(() => 'idle' as const), graceOver]);
       clearTimeout(timer);
       queue.clear();
@@ -212,6 +251,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
       } catch (thrown) {
         log.error({ err: coerceError(thrown) }, 'releasing leases failed; they expire on their own');
       }
+      await heldWorker.stop(0);
       await (finished === 'idle' ? http.close() : http.destroy());
     },
   };

@@ -29,20 +29,25 @@ export function createRateLimiter(db: Db, clock: () => number) {
   return {
     async reserve(target: ResolvedTarget): Promise<Reservation> {
       const limit = target.rateLimit as number;
+      const key = target.rateLimitKey ?? target.targetId;
       const now = clock();
-      const known = blocked.get(target.targetId);
+      const known = blocked.get(key);
       if (known && known.until > now) {
         known.deferred++;
         // `limit` deliveries fit in each window after the one that frees at `until`
         return { granted: false, retryAt: known.until + Math.floor(known.deferred / limit) * RATE_WINDOW_MS };
       }
-      const result = await reserveSendSlot(db, { targetId: target.targetId, lockTable: target.lockTable, limit, windowMs: RATE_WINDOW_MS }, clock);
+      const result = await reserveSendSlot(
+        db,
+        { targetId: target.targetId, stampKey: key, lockTable: target.lockTable, limit, windowMs: RATE_WINDOW_MS },
+        clock,
+      );
       if (result.granted) {
-        blocked.delete(target.targetId);
+        blocked.delete(key);
         return { granted: true, sentAt: result.sentAt, stampId: result.stampId };
       }
       if (blocked.size > 10_000) blocked.clear();
-      blocked.set(target.targetId, { until: result.freeAt, deferred: 0, limit });
+      blocked.set(key, { until: result.freeAt, deferred: 0, limit });
       return { granted: false, retryAt: result.freeAt };
     },
     /** Frees a reserved slot that was not used in time. */

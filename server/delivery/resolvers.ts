@@ -7,7 +7,7 @@ import { sourceResolver } from '../ingest/forward-target.js';
  * claimed delivery's kind up here (see `targetKindOf`). Ingest adds its `source` resolver with a
  * one-line entry; a delivery whose kind has no resolver is left pending (never dropped).
  */
-export const TARGET_RESOLVERS: Partial<Record<TargetKind, TargetResolver>> = {
+export const TARGET_RESOLVERS: Readonly<Partial<Record<TargetKind, TargetResolver>>> = {
   endpoint: endpointResolver,
   source: sourceResolver,
 };

@@ -1,4 +1,5 @@
 /** Retry timing (CONTRACT delivery rule 5): scheduled delays with jitter and clamped Retry-After. */
+import { parseDuration } from '../../config/duration.js';
 
 /** ±20 % jitter so retries of many deliveries that failed together do not arrive together. */
 const JITTER = 0.2;
@@ -32,4 +33,21 @@ export function retryDelayMs(scheduledMs: number, responseStatus: number | null,
     return Math.min(Math.max(retryAfterMs, scheduledMs), 2 * scheduledMs);
   }
   return scheduledMs;
+}
+
+/**
+ * The lease of a claimed row: covers the request timeout plus time to reserve a rate-limit slot
+ * and record the attempt. CONTRACT rule 9 caps it at the timeout + 15 s; short timeouts get a
+ * shorter margin so a crashed process's rows come back sooner. An endpoint's own `timeout`
+ * (§8) grows its deliveries' leases with it.
+ */
+export function leaseMs(requestTimeoutMs: number): number {
+  return requestTimeoutMs + Math.min(15_000, Math.max(5_000, 2 * requestTimeoutMs));
+}
+
+/** An endpoint's stored override durations in milliseconds (validated when written); null = none or unreadable. */
+export function overrideMs(durations: string[] | null): number[] | null {
+  if (durations === null) return null;
+  const ms = durations.map((text) => parseDuration(text));
+  return ms.every((value): value is number => value !== null) ? ms : null;
 }

@@ -1,9 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
-import { abandonDelivery, releaseDelivery, type Delivery, type DeliveryOutcome } from '../../db/queries/deliveries.js';
+import { abandonDelivery, releaseDelivery, type Delivery } from '../../db/queries/deliveries.js';
+import type { DeliveryOutcome } from '../../db/queries/delivery-outcomes.js';
+import { settleForwardedEvents } from '../../db/queries/event-forwards.js';
+import { settleLanes } from '../../db/queries/fifo-lanes.js';
+import { retryOnDeadlock } from '../../db/deadlock-retry.js';
 import type { Clock } from '../deps.js';
 import { coerceError } from '../errors.js';
+import { postWithAuth, type EndpointAuthenticator } from './endpoint-auth.js';
 import type { HttpClient, HttpOutcome } from './http-client.js';
 import { STAMP_MAX_AGE_MS, type RateLimiter } from './rate-limiter.js';
 import type { Recorder } from './recorder.js';
@@ -20,6 +25,8 @@ export interface RunContext {
   config: Readonly<Config>;
   clock: Clock;
   http: HttpClient;
+  /** Endpoint credentials and the OAuth2 token cache of this dispatcher. */
+  auth: EndpointAuthenticator;
   rateLimiter: RateLimiter;
   recorder: Recorder;
   logger: Logger;
@@ -30,14 +37,27 @@ export interface RunContext {
   unresolvableRetryMs: number;
 }
 
-/** The delivery's state after an attempt with this outcome (CONTRACT delivery rules 4 and 5). */
-export function nextState(delivery: Delivery, outcome: HttpOutcome, lockToken: string, config: Pick<Config, 'retryScheduleMs'>, at: number): DeliveryOutcome {
+/**
+ * The delivery's state after an attempt with this outcome (CONTRACT delivery rules 4 and 5). An
+ * endpoint's own `retry_schedule` (§8, `endpointScheduleMs`) replaces the global one for its
+ * scheduled deliveries, as it stands at this attempt (a PATCH applies to deliveries in progress).
+ */
+export function nextState(
+  delivery: Delivery,
+  outcome: HttpOutcome,
+  lockToken: string,
+  config: Pick<Config, 'retryScheduleMs'>,
+  at: number,
+  endpointScheduleMs: readonly number[] | null = null,
+): DeliveryOutcome {
   const attempts = delivery.attempts + 1;
   const base = { id: delivery.id, lockToken, attempts };
   if (outcome.ok) return { ...base, status: 'succeeded', nextAttemptAt: null };
+  const schedule = endpointScheduleMs !== null && delivery.trigger === 'scheduled' ? endpointScheduleMs : null;
+  const maxAttempts = schedule === null ? delivery.maxAttempts : schedule.length + 1;
   // a blocked destination stays blocked; replays (max_attempts 1) are never retried
-  if (outcome.error === 'destination_blocked' || attempts >= delivery.maxAttempts) return { ...base, status: 'failed', nextAttemptAt: null };
-  const scheduled = scheduledDelayMs(config.retryScheduleMs, attempts);
+  if (outcome.error === 'destination_blocked' || attempts >= maxAttempts) return { ...base, status: 'failed', nextAttemptAt: null };
+  const scheduled = scheduledDelayMs(schedule ?? config.retryScheduleMs, attempts);
   const delay = retryDelayMs(scheduled, outcome.status, parseRetryAfterMs(outcome.retryAfter, at));
   return { ...base, status: 'pending', nextAttemptAt: at + delay };
 }
@@ -56,6 +76,14 @@ export async function runDelivery(run: RunContext): Promise<void> {
     }
     if (target === null) {
       settled = await abandonDelivery(db, delivery.id, lockToken, clock.now());
+      // a forward whose destination was removed after it was queued: the event must not stay
+      // `pending` forever; `failed` shows it and a replay sends it once a destination is back
+      if (settled && delivery.eventId) {
+        const eventId = delivery.eventId;
+        await db.transaction((tx) => settleForwardedEvents(tx, [eventId]));
+      }
+      // a fifo lane's head that ends here makes the next one due (the endpoint's lane rule decides)
+      if (settled && delivery.endpointId) await settleLanes(db, [delivery.endpointId], clock.now());
       return;
     }
     if (target.rateLimit !== null) {
@@ -82,20 +110,29 @@ export async function runDelivery(run: RunContext): Promise<void> {
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signatureHeader(target.keys, target.webhookId, timestamp, target.body),
     };
-    const outcome = await run.http.post(target.url, headers, target.body);
+    const outcome = await postWithAuth(run.auth, run.http, {
+      endpointId: target.targetId,
+      auth: target.auth ?? null,
+      url: target.url,
+      headers,
+      body: target.body,
+      timeoutMs: target.timeoutMs ?? config.requestTimeoutMs,
+    });
     if (run.isAbandoned()) return;
     const at = clock.now();
-    const next = nextState(delivery, outcome, lockToken, config, at);
+    const next = nextState(delivery, outcome, lockToken, config, at, target.retryScheduleMs ?? null);
     const written = await run.recorder.record({ delivery, target, outcome, next, at });
     settled = true;
     if (written && next.nextAttemptAt !== null) run.wakeAt(next.nextAttemptAt);
+    // the next delivery of a fifo lane became due with this write: claim it now, not at the next poll
+    if (written && target.fifo && next.status !== 'pending') run.wakeAt(clock.now());
   } catch (thrown) {
     run.logger.error({ err: coerceError(thrown), deliveryId: delivery.id }, 'delivery failed to run');
   } finally {
     // **MUST** release the lease when the attempt was not recorded, so the row is attempted again
     // soon rather than after the lease runs out. (A lost lease makes this a no-op: guarded by token.)
     if (!settled && !run.isAbandoned()) {
-      await releaseDelivery(db, delivery.id, lockToken, clock.now() + 1000, clock.now()).catch((thrown) => {
+      await retryOnDeadlock(() => releaseDelivery(db, delivery.id, lockToken, clock.now() + 1000, clock.now())).catch((thrown) => {
         run.logger.error({ err: coerceError(thrown), deliveryId: delivery.id }, 'releasing a lease failed; it expires on its own');
       });
     }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import type { Delivery } from '../../db/queries/deliveries.js';
+import type { EndpointAuth } from '../../db/queries/endpoint-auth.js';
 
 /**
  * The dispatcher delivers two kinds of work rows (CONTRACT: "Delivery rules (both directions)"):
@@ -29,6 +30,16 @@ export interface ResolvedTarget {
   keys: Buffer[];
   /** Max sends in any rolling second across all processes; null = unlimited. */
   rateLimit: number | null;
+  /** Whose send stamps the rate limit counts when not `targetId` (each of a source's destinations has its own). */
+  rateLimitKey?: string;
+  /** This target's per-attempt timeout when it overrides DISPATCH_REQUEST_TIMEOUT (endpoint `timeout`). */
+  timeoutMs?: number | null;
+  /** This target's retry delays when they override DISPATCH_RETRY_SCHEDULE (endpoint `retry_schedule`). */
+  retryScheduleMs?: number[] | null;
+  /** Credentials for the receiver (endpoint `auth`, secrets opened); absent or null = none. */
+  auth?: EndpointAuth | null;
+  /** A fifo endpoint: a delivery that finishes makes the next one of its lane due (db/queries/fifo-lanes.ts). */
+  fifo?: boolean;
   /** The table whose row is locked while reserving a rate-limit slot. */
   lockTable: 'endpoints' | 'sources';
   /** The `webhook-id` header: the msg_/evt_ id, stable across retries and replays. */
