@@ -8,7 +8,7 @@ import { describeDuration } from './windows.js';
  * 10 min; resolves when the backlog drains (no delivery of that target pending for that long).
  * The head delivery is the evidence: a backlog whose head moves on but stays stale recurs.
  */
-export const backlog: Detector = {
+export const backlog: Readonly<Detector> = {
   type: 'backlog',
   async detect(ctx) {
     const { now, windows: w } = ctx;
@@ -38,9 +38,10 @@ async function sightBacklog(ctx: Parameters<Detector['detect']>[0], target: Deli
     type: 'backlog',
     subjectKind: target.kind,
     subjectId: target.id,
-    title: target.kind === 'endpoint'
-      ? `${describeTarget(target)} has deliveries pending for over ${threshold}`
-      : `${describeTarget(target)} has forwards pending for over ${threshold}`,
+    title:
+      target.kind === 'endpoint'
+        ? `${describeTarget(target)} has deliveries pending for over ${threshold}`
+        : `${describeTarget(target)} has forwards pending for over ${threshold}`,
     details: {
       oldest_pending_delivery_id: head.deliveryId,
       oldest_pending_since: iso(head.createdAt),

@@ -2,9 +2,16 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import {
-  listOpenAnomaliesOfType, openOrBumpAnomaly, resolveOpenAnomaly, type Anomaly, type AnomalyType, type Sighting, type SightingOutcome,
+  listOpenAnomaliesOfType,
+  openOrBumpAnomaly,
+  resolveOpenAnomaly,
+  type Anomaly,
+  type AnomalyType,
+  type Sighting,
+  type SightingOutcome,
 } from '../../db/queries/anomalies.js';
 import type { DeliveryTarget } from '../../db/queries/anomaly-signals.js';
+import type { EmitSignal } from '../signals.js';
 import type { SourceEventCounts } from '../../db/queries/event-rollups.js';
 import { sourceEventCounts } from './event-rollup.js';
 import type { AnomalyWindows } from './windows.js';
@@ -44,7 +51,7 @@ export interface Detector {
 }
 
 export function createDetectorContext(
-  base: { db: Db; config: Readonly<Config>; logger: Logger },
+  base: { db: Db; config: Readonly<Config>; logger: Logger; emit?: EmitSignal },
   now: number,
   windows: Readonly<AnomalyWindows>,
 ): DetectorContext {
@@ -75,15 +82,21 @@ export function createDetectorContext(
       const known = (await openAnomalies(sighting.type)).get(sighting.subjectId);
       if (known && known.occurrenceKey === sighting.occurrenceKey) return 'unchanged';
       const { outcome, anomaly } = await openOrBumpAnomaly(base.db, sighting, now);
-      if (outcome === 'opened' && anomaly) tally.opened.push(anomaly.id);
+      if (outcome === 'opened' && anomaly) {
+        tally.opened.push(anomaly.id);
+        // committed (each write is its own statement): operational webhooks announce it
+        base.emit?.('anomaly_opened', { anomaly });
+      }
       if (outcome === 'bumped' && anomaly) tally.bumped.push(anomaly.id);
       return outcome;
     },
     async resolve(type, subjectId) {
       const resolved = await resolveOpenAnomaly(base.db, type, subjectId, now);
       (await openAnomalies(type)).delete(subjectId);
-      if (resolved) tally.resolved.push(`${type}:${subjectId}`);
-      return resolved;
+      if (!resolved) return false;
+      tally.resolved.push(`${type}:${subjectId}`);
+      base.emit?.('anomaly_resolved', { anomaly: resolved });
+      return true;
     },
   };
 }

@@ -7,11 +7,15 @@ import { describeTarget, type Detector, type DetectorContext } from './context.j
  * re-enabled (or deleted). The dispatcher's `endpoint_disabled` signal opens it at once; the pass
  * finds auto-disables the signal missed (another process, a crash) by their failure streak.
  */
-export const endpointDisabled: Detector = {
+export const endpointDisabled: Readonly<Detector> = {
   type: 'endpoint_disabled',
   async detect(ctx) {
     const open = [...(await ctx.openAnomalies('endpoint_disabled')).values()];
-    const current = await findTargets(ctx.db, 'endpoint', open.map((anomaly) => anomaly.subjectId));
+    const current = await findTargets(
+      ctx.db,
+      'endpoint',
+      open.map((anomaly) => anomaly.subjectId),
+    );
     for (const anomaly of open) {
       if (!current.get(anomaly.subjectId)?.disabled) await ctx.resolve('endpoint_disabled', anomaly.subjectId);
     }

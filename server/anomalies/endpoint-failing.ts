@@ -1,5 +1,10 @@
 import {
-  findTargets, findTargetsFailingAtLeast, findTargetsWithFailuresSince, latestAttempts, type DeliveryTarget, type TargetKind,
+  findTargets,
+  findTargetsFailingAtLeast,
+  findTargetsWithFailuresSince,
+  latestAttempts,
+  type DeliveryTarget,
+  type TargetKind,
 } from '../../db/queries/anomaly-signals.js';
 import { iso } from '../routes/serialize.js';
 import { describeTarget, type Detector, type DetectorContext } from './context.js';
@@ -10,7 +15,7 @@ import { describeTarget, type Detector, type DetectorContext } from './context.j
  * truth (so attempts made by other processes count); the dispatcher's `attempt` signal only makes
  * the check happen at once instead of at the next pass.
  */
-export const endpointFailing: Detector = {
+export const endpointFailing: Readonly<Detector> = {
   type: 'endpoint_failing',
   async detect(ctx) {
     const threshold = ctx.config.failingThreshold;
@@ -21,7 +26,11 @@ export const endpointFailing: Detector = {
     const lookback = 2 * ctx.config.anomalyIntervalMs + 60_000;
     const recent = (await findTargetsWithFailuresSince(ctx.db, ctx.now - lookback)).filter((target) => !candidates.has(target.id));
     for (const kind of ['endpoint', 'source'] as const) {
-      const found = await findTargets(ctx.db, kind, recent.filter((target) => target.kind === kind).map((target) => target.id));
+      const found = await findTargets(
+        ctx.db,
+        kind,
+        recent.filter((target) => target.kind === kind).map((target) => target.id),
+      );
       for (const [id, target] of found) candidates.set(id, target);
     }
     const failing = new Set<string>();
@@ -56,9 +65,7 @@ async function sightIfFailing(ctx: DetectorContext, target: DeliveryTarget, repo
     type: 'endpoint_failing',
     subjectKind: target.kind,
     subjectId: target.id,
-    title: target.kind === 'endpoint'
-      ? `${describeTarget(target)} is failing`
-      : `The destination of ${describeTarget(target)} is failing`,
+    title: target.kind === 'endpoint' ? `${describeTarget(target)} is failing` : `The destination of ${describeTarget(target)} is failing`,
     details: {
       consecutive_failures: streak,
       threshold,

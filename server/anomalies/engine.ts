@@ -10,15 +10,14 @@ import { volumeSpike } from './volume-spike.js';
 import { resolveWindows, type AnomalyWindows } from './windows.js';
 
 /** Every detector, one per anomaly type, in the order a pass runs them. */
-export const DETECTORS: readonly Detector[] = [
-  endpointFailing, endpointDisabled, verificationFailing, backlog, volumeSpike, volumeDrop,
-];
+export const DETECTORS: readonly Detector[] = [endpointFailing, endpointDisabled, verificationFailing, backlog, volumeSpike, volumeDrop];
 
-export type EngineDeps = Pick<AppDeps, 'db' | 'config' | 'logger' | 'clock'>;
+/** `emit` (optional for tools and tests that run a pass alone) announces opened and resolved anomalies. */
+export type EngineDeps = Pick<AppDeps, 'db' | 'config' | 'logger' | 'clock'> & Partial<Pick<AppDeps, 'emit'>>;
 
 /** A context for work outside a full pass (signal handlers) at `now`. */
 export function detectorContext(deps: EngineDeps, now: number, windows?: Partial<AnomalyWindows>): DetectorContext {
-  return createDetectorContext(deps, now, resolveWindows(windows));
+  return createDetectorContext({ db: deps.db, config: deps.config, logger: deps.logger, emit: deps.emit }, now, resolveWindows(windows));
 }
 
 /**

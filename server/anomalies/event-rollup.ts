@@ -1,6 +1,11 @@
 import type { Db } from '../../db/index.js';
 import {
-  advanceRollupState, countEventBuckets, deleteEventBucketsBefore, readRollupState, sumEventBuckets, upsertEventBuckets,
+  advanceRollupState,
+  countEventBuckets,
+  deleteEventBucketsBefore,
+  readRollupState,
+  sumEventBuckets,
+  upsertEventBuckets,
   type SourceEventCounts,
 } from '../../db/queries/event-rollups.js';
 import type { AnomalyWindows } from './windows.js';
@@ -30,7 +35,12 @@ export const EVENT_RANGES = {
 export async function sourceEventCounts(db: Db, now: number, w: Readonly<AnomalyWindows>): Promise<Map<string, SourceEventCounts>> {
   const size = w.eventBucketMs;
   const end = now - (now % size) + size; // exclusive end of the current bucket
-  const span = Math.max(w.volumeWindowMs + w.volumeBaselineMs, w.dropSilenceMs + w.volumeBaselineMs, w.rejectionQuietMs, w.rejectionWindowMs);
+  const span = Math.max(
+    w.volumeWindowMs + w.volumeBaselineMs,
+    w.dropSilenceMs + w.volumeBaselineMs,
+    w.rejectionQuietMs,
+    w.rejectionWindowMs,
+  );
   const horizon = end - span;
   const settled = end - (SETTLE_BUCKETS + 1) * size;
 

@@ -9,14 +9,18 @@ import { describeDuration } from './windows.js';
  * 15 min; resolves after no rejection for 1 h. The newest rejected event is the evidence, so
  * each pass that sees new rejections while the anomaly is open counts a recurrence.
  */
-export const verificationFailing: Detector = {
+export const verificationFailing: Readonly<Detector> = {
   type: 'verification_failing',
   async detect(ctx) {
     const { windows: w, now } = ctx;
     const stats = await ctx.sourceEvents();
 
     const open = [...(await ctx.openAnomalies('verification_failing')).values()];
-    const existing = await findTargets(ctx.db, 'source', open.map((anomaly) => anomaly.subjectId));
+    const existing = await findTargets(
+      ctx.db,
+      'source',
+      open.map((anomaly) => anomaly.subjectId),
+    );
     for (const anomaly of open) {
       const lastRejectedAt = stats.get(anomaly.subjectId)?.lastRejectedAt ?? null;
       const quiet = lastRejectedAt === null || lastRejectedAt <= now - w.rejectionQuietMs;
@@ -24,7 +28,11 @@ export const verificationFailing: Detector = {
     }
 
     const failing = [...stats.values()].filter((s) => s.counts[EVENT_RANGES.rejected] >= w.rejectionThreshold);
-    const sources = await findTargets(ctx.db, 'source', failing.map((s) => s.sourceId));
+    const sources = await findTargets(
+      ctx.db,
+      'source',
+      failing.map((s) => s.sourceId),
+    );
     for (const s of failing) {
       const source = sources.get(s.sourceId);
       if (!source) continue;

@@ -9,21 +9,30 @@ import { describeDuration } from './windows.js';
  * none for 10 min; resolves when events arrive again. The last event before the silence is the
  * evidence: the same silence is one occurrence however many passes see it.
  */
-export const volumeDrop: Detector = {
+export const volumeDrop: Readonly<Detector> = {
   type: 'volume_drop',
   async detect(ctx) {
     const w = ctx.windows;
     const stats = await ctx.sourceEvents();
     const open = [...(await ctx.openAnomalies('volume_drop')).values()];
-    const existing = await findTargets(ctx.db, 'source', open.map((anomaly) => anomaly.subjectId));
+    const existing = await findTargets(
+      ctx.db,
+      'source',
+      open.map((anomaly) => anomaly.subjectId),
+    );
     for (const anomaly of open) {
       const arrived = (stats.get(anomaly.subjectId)?.counts[EVENT_RANGES.silence] ?? 0) > 0;
       if (arrived || !existing.has(anomaly.subjectId)) await ctx.resolve('volume_drop', anomaly.subjectId);
     }
     const windowsPerBaseline = w.volumeBaselineMs / w.volumeWindowMs;
-    const silent = [...stats.values()].filter((s) =>
-      s.counts[EVENT_RANGES.silence] === 0 && s.counts[EVENT_RANGES.silenceBaseline] / windowsPerBaseline >= w.dropMinimumMean);
-    const sources = await findTargets(ctx.db, 'source', silent.map((s) => s.sourceId));
+    const silent = [...stats.values()].filter(
+      (s) => s.counts[EVENT_RANGES.silence] === 0 && s.counts[EVENT_RANGES.silenceBaseline] / windowsPerBaseline >= w.dropMinimumMean,
+    );
+    const sources = await findTargets(
+      ctx.db,
+      'source',
+      silent.map((s) => s.sourceId),
+    );
     for (const s of silent) {
       const source = sources.get(s.sourceId);
       if (!source) continue;

@@ -18,7 +18,7 @@ function spikeOf(ctx: DetectorContext, stats: SourceEventCounts | undefined) {
  * the hour before that window); resolves when the window is normal again. Each window period in
  * which the spike is still seen counts one recurrence.
  */
-export const volumeSpike: Detector = {
+export const volumeSpike: Readonly<Detector> = {
   type: 'volume_spike',
   async detect(ctx) {
     const w = ctx.windows;
@@ -27,7 +27,11 @@ export const volumeSpike: Detector = {
       if (!spikeOf(ctx, stats.get(anomaly.subjectId)).spiking) await ctx.resolve('volume_spike', anomaly.subjectId);
     }
     const spiking = [...stats.values()].filter((s) => spikeOf(ctx, s).spiking);
-    const sources = await findTargets(ctx.db, 'source', spiking.map((s) => s.sourceId));
+    const sources = await findTargets(
+      ctx.db,
+      'source',
+      spiking.map((s) => s.sourceId),
+    );
     for (const s of spiking) {
       const source = sources.get(s.sourceId);
       if (!source) continue;

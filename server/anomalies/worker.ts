@@ -5,15 +5,7 @@ import { checkEndpointDisabled } from './endpoint-disabled.js';
 import { checkFailingTarget, resolveIfRecovered } from './endpoint-failing.js';
 import { detectorContext, runDetectorsOnce } from './engine.js';
 import type { AnomalyWindows } from './windows.js';
-
-/** The payload of the dispatcher's `attempt` signal. */
-export interface AttemptSignal {
-  kind: 'endpoint' | 'source';
-  targetId: string;
-  workspaceId: string;
-  status: 'succeeded' | 'failed';
-  consecutiveFailures: number;
-}
+import type { AttemptSignal, EndpointToggledSignal } from '../signals.js';
 
 export interface AnomalyWorker {
   /** Stops the timer and the signal listeners, then waits (up to graceMs) for running work. */
@@ -35,21 +27,36 @@ export function startAnomalyWorker(deps: AppDeps, options: { windows?: Partial<A
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
 
+  // signal work per target runs in arrival order: a success must not overtake the open it resolves
+  const queued = new Map<string, Promise<unknown>>();
+
   const track = (label: string, work: () => Promise<unknown>) => {
     if (stopped) return;
-    const promise = work()
+    const previous = queued.get(label) ?? Promise.resolve();
+    const promise: Promise<unknown> = previous
+      .then(work)
       .catch((thrown) => logger.error({ err: coerceError(thrown), work: label }, 'anomaly work failed'))
-      .finally(() => running.delete(promise));
+      .finally(() => {
+        running.delete(promise);
+        if (queued.get(label) === promise) queued.delete(label);
+      });
+    queued.set(label, promise);
     running.add(promise);
   };
 
   const pass = async () => {
     const tally = await runDetectorsOnce(deps, deps.clock.now(), options.windows);
     if (tally.opened.length + tally.bumped.length + tally.resolved.length > 0) {
-      logger.debug({ opened: tally.opened.length, bumped: tally.bumped.length, resolved: tally.resolved.length, durations: tally.durations }, 'anomaly pass');
+      logger.debug(
+        { opened: tally.opened.length, bumped: tally.bumped.length, resolved: tally.resolved.length, durations: tally.durations },
+        'anomaly pass',
+      );
     }
-    failingOpen.clear();
-    for (const anomaly of await listOpenAnomaliesOfType(deps.db, 'endpoint_failing')) failingOpen.add(anomaly.subjectId);
+    // entries a signal added while the list was read stay: their open may have committed after it
+    const known = new Set(failingOpen);
+    const open = new Set((await listOpenAnomaliesOfType(deps.db, 'endpoint_failing')).map((anomaly) => anomaly.subjectId));
+    for (const id of known) if (!open.has(id)) failingOpen.delete(id);
+    for (const id of open) failingOpen.add(id);
   };
 
   const schedule = (delayMs: number) => {
@@ -65,14 +72,15 @@ export function startAnomalyWorker(deps: AppDeps, options: { windows?: Partial<A
         const ctx = detectorContext(deps, deps.clock.now(), options.windows);
         if (await checkFailingTarget(ctx, signal.kind, signal.targetId, signal.consecutiveFailures)) failingOpen.add(signal.targetId);
       });
-    } else if (signal.status === 'succeeded' && failingOpen.has(signal.targetId)) {
+    } else if (signal.status === 'succeeded' && (failingOpen.has(signal.targetId) || queued.has(key))) {
       failingOpen.delete(signal.targetId);
       track(key, () => resolveIfRecovered(detectorContext(deps, deps.clock.now(), options.windows), signal.kind, signal.targetId));
     }
   };
-  const onEndpointToggled = (signal: { endpointId: string }) => {
+  const onEndpointToggled = (signal: EndpointToggledSignal) => {
     track(`endpoint_disabled:${signal.endpointId}`, () =>
-      checkEndpointDisabled(detectorContext(deps, deps.clock.now(), options.windows), signal.endpointId));
+      checkEndpointDisabled(detectorContext(deps, deps.clock.now(), options.windows), signal.endpointId),
+    );
   };
 
   signals.on('attempt', onAttempt);
