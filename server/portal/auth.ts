@@ -14,9 +14,12 @@ import { hashPortalToken, PORTAL_TOKEN_PREFIX } from './tokens.js';
 export async function authenticatePortalSession(deps: AppDeps, ctx: Context): Promise<PortalSession> {
   const token = bearerToken(ctx);
   if (!token || !token.startsWith(PORTAL_TOKEN_PREFIX)) {
-    throw new AppError('unauthorized', token
-      ? 'Portal routes take a portal session token (ps_…), not an API key.'
-      : 'A portal session token is required: Authorization: Bearer ps_…');
+    throw new AppError(
+      'unauthorized',
+      token
+        ? 'Portal routes take a portal session token (ps_…), not an API key.'
+        : 'A portal session token is required: Authorization: Bearer ps_…',
+    );
   }
   const session = await findLivePortalSession(deps.db, hashPortalToken(token), deps.clock.now());
   if (!session) throw new AppError('unauthorized', 'The portal session is unknown or has expired; ask for a new link.');

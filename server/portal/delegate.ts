@@ -8,7 +8,7 @@ import type { PortalSession } from '../../db/queries/portal-sessions.js';
  * secret handling and replay behave exactly as on the main API, without a second copy.
  * Throws at start-up (module load) if the operation is renamed, never at request time.
  */
-export function apiOperation(routes: RouteSpec[], method: RouteSpec['method'], path: string): RouteSpec {
+export function apiOperation(routes: readonly RouteSpec[], method: RouteSpec['method'], path: string): RouteSpec {
   const spec = routes.find((route) => route.method === method && route.path === path);
   if (!spec) throw new Error(`portal: the API has no ${method.toUpperCase()} ${path} operation to delegate to`);
   return spec;

@@ -3,7 +3,7 @@ import { endpointRoutes, endpointBase } from '../../routes/endpoints.js';
 import { endpointSecretRoutes } from '../../routes/endpoint-secrets.js';
 import { paginationQuery } from '../../schemas/common.js';
 import type { PortalSession } from '../../../db/queries/portal-sessions.js';
-import { definePortalRoute, type PortalRouteSpec } from '../define-portal-route.js';
+import type { PortalRouteSpec } from '../define-portal-route.js';
 import { apiOperation, portalCaller } from '../delegate.js';
 
 /** The path parameters that pin an API endpoint operation to the session's app and recipient (by id). */
@@ -14,12 +14,14 @@ function recipientParams(session: PortalSession, endpointId?: string): Record<st
 /** A portal route that runs the API operation `method path` with the recipient pinned. */
 function delegate(method: RouteSpec['method'], portalPath: string, apiPath: string, summary: string, list = false): PortalRouteSpec {
   const operation = apiOperation([...endpointRoutes, ...endpointSecretRoutes], method, apiPath);
-  return definePortalRoute({
+  // built from the API operation's own schemas (not re-derived), so it is the erased spec type
+  return {
     method,
     path: portalPath,
     summary,
     body: operation.body,
     query: list ? { ...paginationQuery } : undefined,
+    response: operation.response,
     status: operation.status,
     list,
     example: operation.example,
@@ -27,7 +29,7 @@ function delegate(method: RouteSpec['method'], portalPath: string, apiPath: stri
     handler({ params, body, query, session, deps, ctx }) {
       return operation.handler({ params: recipientParams(session, params.id), body, query, auth: portalCaller(session), deps, ctx });
     },
-  });
+  };
 }
 
 /**
@@ -35,7 +37,7 @@ function delegate(method: RouteSpec['method'], portalPath: string, apiPath: stri
  * schemas, URL/SSRF check, header and secret validation, event type check, plan limit and secret
  * sealing apply by construction.
  */
-export const portalEndpointRoutes: PortalRouteSpec[] = [
+export const portalEndpointRoutes: readonly PortalRouteSpec[] = [
   delegate('get', '/endpoints', endpointBase, "List the recipient's endpoints", true),
   delegate('post', '/endpoints', endpointBase, 'Create an endpoint'),
   delegate('get', '/endpoints/:id', `${endpointBase}/:endpoint`, 'Get an endpoint'),

@@ -3,7 +3,9 @@ import { listEventTypes } from '../../../db/queries/event-types.js';
 import { findRecipientById } from '../../../db/queries/recipients.js';
 import { AppError } from '../../errors.js';
 import { iso } from '../../routes/serialize.js';
-import { paginationQuery, type PageQuery } from '../../schemas/common.js';
+import { paginationQuery } from '../../schemas/common.js';
+import { eventTypeSchema } from '../../schemas/responses/event-types.js';
+import { portalSessionInfoSchema } from '../../schemas/responses/portal.js';
 import { eventTypeExample, serializeEventType } from '../../schemas/event-types.js';
 import { definePortalRoute } from '../define-portal-route.js';
 
@@ -12,6 +14,7 @@ export const portalSessionInfoRoutes = [
     method: 'get',
     path: '/session',
     summary: 'Who this portal session is for and when it expires',
+    response: portalSessionInfoSchema,
     status: 200,
     example: {
       app: { id: 'app_0ujsszwN8NRY24YaXiTIE2VWDTS', name: 'Billing' },
@@ -33,11 +36,12 @@ export const portalSessionInfoRoutes = [
       };
     },
   }),
-  definePortalRoute<undefined, PageQuery>({
+  definePortalRoute({
     method: 'get',
     path: '/event-types',
     summary: "The app's event types (not archived), for the subscription picker",
     query: { ...paginationQuery },
+    response: eventTypeSchema,
     status: 200,
     list: true,
     example: [eventTypeExample],
@@ -47,4 +51,4 @@ export const portalSessionInfoRoutes = [
       return { items: page.items.map(serializeEventType), next_cursor: page.nextCursor };
     },
   }),
-];
+] as const;
