@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
-import type { AppDeps } from '../deps.js';
+import type { Db } from '../../db/index.js';
+import type { AppDeps, Clock } from '../deps.js';
 import { AppError } from '../errors.js';
 import { hashApiKey } from '../api-keys.js';
 import { findActiveApiKeyByHash } from '../../db/queries/api-keys.js';
@@ -17,18 +18,35 @@ export interface ApiKeyAuth {
 const CACHE_TTL_MS = 900;
 const CACHE_MAX = 10_000;
 type CacheEntry = { auth: ApiKeyAuth | null; expiresAt: number };
-// one cache per database handle, so two apps in one process (tests) never share lookups
-const caches = new WeakMap<object, Map<string, CacheEntry>>();
 
-function cacheFor(db: object): Map<string, CacheEntry> {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
-  return cache;
+/** Remembered API-key lookups of one app (see `createApiKeyCache`). */
+export interface ApiKeyCache {
+  /** The key with this hash (null when unknown or revoked), from memory when looked up < 900 ms ago. */
+  lookup(hash: string): Promise<ApiKeyAuth | null>;
+  /** Forgets every lookup (after a revoke on this app, so it fails here at once). */
+  clear(): void;
 }
 
-/** Forgets every cached lookup of this database (called after a revoke on this process). */
-export function clearAuthCache(db: object): void {
-  caches.get(db)?.clear();
+/**
+ * The API-key cache of one app, timed by the app's clock. Each app builds its own, so two apps
+ * in one process never answer from each other's lookups.
+ */
+export function createApiKeyCache(db: Db, clock: Clock): ApiKeyCache {
+  const entries = new Map<string, CacheEntry>();
+  return {
+    async lookup(hash) {
+      const now = clock.now();
+      let entry = entries.get(hash);
+      if (!entry || entry.expiresAt <= now) {
+        const key = await findActiveApiKeyByHash(db, hash);
+        entry = { auth: key ? { workspaceId: key.workspaceId, keyId: key.id, scopes: key.scopes } : null, expiresAt: now + CACHE_TTL_MS };
+        if (entries.size >= CACHE_MAX) entries.clear();
+        entries.set(hash, entry);
+      }
+      return entry.auth;
+    },
+    clear: () => entries.clear(),
+  };
 }
 
 /** The bearer token of the request, or null when the header is missing or not `Bearer …`. */
@@ -44,17 +62,8 @@ export async function authenticateApiKey(deps: AppDeps, ctx: Context): Promise<A
   if (!token || !token.startsWith('rlk_')) {
     throw new AppError('unauthorized', token ? 'The API key is malformed.' : 'An API key is required: Authorization: Bearer rlk_…');
   }
-  const hash = hashApiKey(token);
-  const now = Date.now();
-  const cache = cacheFor(deps.db);
-  let entry = cache.get(hash);
-  if (!entry || entry.expiresAt <= now) {
-    const key = await findActiveApiKeyByHash(deps.db, hash);
-    entry = { auth: key ? { workspaceId: key.workspaceId, keyId: key.id, scopes: key.scopes } : null, expiresAt: now + CACHE_TTL_MS };
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(hash, entry);
-  }
-  if (!entry.auth) throw new AppError('unauthorized', 'The API key is unknown or revoked.');
-  ctx.state.auth = entry.auth;
-  return entry.auth;
+  const auth = await deps.apiKeys.lookup(hashApiKey(token));
+  if (!auth) throw new AppError('unauthorized', 'The API key is unknown or revoked.');
+  ctx.state.auth = auth;
+  return auth;
 }

@@ -1,6 +1,7 @@
 import getRawBody from 'raw-body';
 import type { Context } from 'koa';
 import { AppError } from '../errors.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
 
 /** API request bodies are capped at 1 MiB (413 payload_too_large beyond). */
 export const API_BODY_LIMIT = 1024 * 1024;
@@ -19,14 +20,21 @@ export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> 
 }
 
 /**
- * Reads and parses a JSON body. Returns undefined for an empty body; 400 `invalid_json` when the
- * bytes are not JSON. The raw text is kept on ctx.state.rawBody for routes that need the bytes.
+ * Reads and parses a JSON body. Returns undefined for an empty body; 400 `invalid_request` when it
+ * nests deeper than 64 levels (checked on the text, before anything builds or walks the value);
+ * 400 `invalid_json` when the bytes are not JSON. The raw text is kept on ctx.state.rawBody for
+ * routes that need the bytes.
  */
 export async function readJsonBody(ctx: Context): Promise<unknown> {
   const raw = await readRawBody(ctx, API_BODY_LIMIT);
   const text = raw.toString('utf8');
   ctx.state.rawBody = text;
   if (text.trim() === '') return undefined;
+  if (jsonDepthExceeds(text)) {
+    throw new AppError('invalid_request', `The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`, {
+      details: [{ path: '/', message: `must not nest objects and arrays deeper than ${MAX_JSON_DEPTH} levels` }],
+    });
+  }
   try {
     return JSON.parse(text);
   } catch {

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { AppError, coerceError, isDatabaseUnavailable } from '../errors.js';
+import { AppError, appErrorFromStorage, coerceError, isDatabaseUnavailable } from '../errors.js';
 import { loggablePath } from '../logger.js';
 
 /**
@@ -13,13 +13,16 @@ export function errorBoundary(logger: Logger) {
     const started = performance.now();
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('route_not_found', `No route for ${ctx.method} ${loggablePath(ctx.path)}.`);
+      if (ctx.status === 404 && ctx.body === undefined)
+        throw new AppError('route_not_found', `No route for ${ctx.method} ${loggablePath(ctx.path)}.`);
     } catch (thrown) {
       const error = coerceError(thrown);
       let appError: AppError;
-      if (error instanceof AppError) appError = error;
+      const known = error instanceof AppError ? error : appErrorFromStorage(error);
+      if (known) appError = known;
       else if (isDatabaseUnavailable(error)) {
-        logger.error({ err: { message: error.message, code: (error as { code?: string }).code } }, 'database unavailable');
+        // the logger's err serializer keeps only the safe fields of a driver error
+        logger.error({ err: error, path: loggablePath(ctx.path) }, 'database unavailable');
         appError = new AppError('database_unavailable');
       } else {
         logger.error({ err: error, path: loggablePath(ctx.path) }, 'unhandled error');
@@ -36,8 +39,10 @@ export function errorBoundary(logger: Logger) {
       for (const [name, value] of Object.entries(appError.extra.headers ?? {})) ctx.set(name, value);
     } finally {
       const level = ctx.status >= 500 ? 'warn' : 'debug';
-      logger[level]({ method: ctx.method, path: loggablePath(ctx.path), status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+      logger[level](
+        { method: ctx.method, path: loggablePath(ctx.path), status: ctx.status, ms: Math.round(performance.now() - started) },
+        'request',
+      );
     }
   };
 }
-

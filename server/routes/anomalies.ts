@@ -1,14 +1,20 @@
 import {
-  acknowledgeAnomaly, ANOMALY_STATUSES, ANOMALY_TYPES, findAnomaly, listAnomalies, resolveAnomalyByHand,
-  type Anomaly, type AnomalyStatus, type AnomalyType,
+  acknowledgeAnomaly,
+  ANOMALY_STATUSES,
+  ANOMALY_TYPES,
+  findAnomaly,
+  listAnomalies,
+  resolveAnomalyByHand,
+  type Anomaly,
 } from '../../db/queries/anomalies.js';
 import { AppError } from '../errors.js';
-import { paginationQuery, type PageQuery } from '../schemas/common.js';
+import { paginationQuery } from '../schemas/common.js';
+import { anomalySchema, type AnomalyData } from '../schemas/responses/anomalies.js';
 import { defineRoute, type RouteInput } from './define-route.js';
 import { iso } from './serialize.js';
 
 /** The API shape of an anomaly (CONTRACT §5 "Anomalies"). */
-export const serializeAnomaly = (anomaly: Anomaly) => ({
+export const serializeAnomaly = (anomaly: Anomaly): AnomalyData => ({
   id: anomaly.id,
   type: anomaly.type,
   status: anomaly.status,
@@ -41,21 +47,16 @@ const anomalyExample = {
     last_error: 'http_status',
     last_response_status: 503,
   },
-};
+} as const;
 
-interface ListQuery extends PageQuery {
-  status?: AnomalyStatus;
-  type?: AnomalyType;
-}
-
-async function loadAnomaly({ params, auth, deps }: RouteInput<unknown, unknown>): Promise<Anomaly> {
+async function loadAnomaly({ params, auth, deps }: RouteInput<unknown, unknown, { id: string }>): Promise<Anomaly> {
   const anomaly = await findAnomaly(deps.db, auth.workspaceId, params.id);
   if (!anomaly) throw new AppError('anomaly_not_found');
   return anomaly;
 }
 
 export const anomalyRoutes = [
-  defineRoute<undefined, ListQuery>({
+  defineRoute({
     method: 'get',
     path: '/anomalies',
     scope: 'anomaly:read',
@@ -67,6 +68,7 @@ export const anomalyRoutes = [
       type: { type: 'string', enum: [...ANOMALY_TYPES], description: 'Only anomalies of this type.' },
       ...paginationQuery,
     },
+    response: anomalySchema,
     status: 200,
     list: true,
     example: [anomalyExample],
@@ -82,6 +84,7 @@ export const anomalyRoutes = [
     scope: 'anomaly:read',
     tag: 'Anomalies',
     summary: 'Get an anomaly',
+    response: anomalySchema,
     status: 200,
     example: anomalyExample,
     errors: ['anomaly_not_found'],
@@ -95,8 +98,10 @@ export const anomalyRoutes = [
     scope: 'anomaly:write',
     tag: 'Anomalies',
     summary: 'Acknowledge an anomaly',
-    description: 'Marks an open anomaly as seen. It stays the one anomaly of its type and subject (recurrences keep counting) '
-      + 'and still resolves by itself. Acknowledging an acknowledged or resolved anomaly changes nothing.',
+    description:
+      'Marks an open anomaly as seen. It stays the one anomaly of its type and subject (recurrences keep counting) ' +
+      'and still resolves by itself. Acknowledging an acknowledged or resolved anomaly changes nothing.',
+    response: anomalySchema,
     status: 200,
     example: { ...anomalyExample, status: 'acknowledged', acknowledged_at: '2026-11-26T10:05:00.000Z' },
     errors: ['anomaly_not_found'],
@@ -112,15 +117,20 @@ export const anomalyRoutes = [
     scope: 'anomaly:write',
     tag: 'Anomalies',
     summary: 'Resolve an anomaly',
-    description: 'Closes the anomaly by hand. If its condition shows new evidence later, a new anomaly opens. '
-      + 'Resolving a resolved anomaly changes nothing.',
+    description:
+      'Closes the anomaly by hand. If its condition shows new evidence later, a new anomaly opens. ' +
+      'Resolving a resolved anomaly changes nothing.',
+    response: anomalySchema,
     status: 200,
     example: { ...anomalyExample, status: 'resolved', resolved_at: '2026-11-26T10:05:00.000Z' },
     errors: ['anomaly_not_found'],
     async handler(input) {
       const anomaly = await loadAnomaly(input);
-      await resolveAnomalyByHand(input.deps.db, input.auth.workspaceId, anomaly.id, input.deps.clock.now());
-      return serializeAnomaly(await loadAnomaly(input));
+      const resolvedNow = await resolveAnomalyByHand(input.deps.db, input.auth.workspaceId, anomaly.id, input.deps.clock.now());
+      const resolved = await loadAnomaly(input);
+      // operational webhooks announce a resolve by hand like an automatic one (once: only the call that resolved it)
+      if (resolvedNow) input.deps.emit('anomaly_resolved', { anomaly: resolved });
+      return serializeAnomaly(resolved);
     },
   }),
-];
+] as const;

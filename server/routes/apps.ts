@@ -2,8 +2,10 @@ import type { DbOrTx } from '../../db/index.js';
 import { deleteApp, findAppByRef, insertApp, listApps, updateApp, type App } from '../../db/queries/apps.js';
 import { AppError } from '../errors.js';
 import { assertAppLimit } from '../plan-limits.js';
-import { appExample, createAppBody, patchAppBody, serializeApp, type AppBody } from '../schemas/apps.js';
-import { paginationQuery, type PageQuery } from '../schemas/common.js';
+import { appExample, createAppBody, patchAppBody, serializeApp } from '../schemas/apps.js';
+import { paginationQuery } from '../schemas/common.js';
+import { appSchema } from '../schemas/responses/apps.js';
+import { deletedResult, deletedSchema } from '../schemas/responses/common.js';
 import { defineRoute } from './define-route.js';
 
 /** The workspace's app named by an `{app}` path segment (id or uid); 404 `app_not_found` otherwise. */
@@ -13,10 +15,10 @@ export async function requireApp(db: DbOrTx, workspaceId: string, ref: string): 
   return app;
 }
 
-const appParam = { app: 'The app id (`app_…`) or your uid.' };
+const appParam = { app: 'The app id (`app_…`) or your uid.' } as const;
 
 export const appRoutes = [
-  defineRoute<AppBody>({
+  defineRoute({
     method: 'post',
     path: '/apps',
     scope: 'app:write',
@@ -24,6 +26,7 @@ export const appRoutes = [
     summary: 'Create an app',
     description: 'An app groups the event types, recipients and messages of one product. `uid` must be unique in the workspace.',
     body: createAppBody,
+    response: appSchema,
     status: 201,
     example: appExample,
     errors: ['conflict', 'plan_limit_reached'],
@@ -35,7 +38,7 @@ export const appRoutes = [
       return serializeApp(app);
     },
   }),
-  defineRoute<undefined, PageQuery>({
+  defineRoute({
     method: 'get',
     path: '/apps',
     scope: 'app:read',
@@ -43,6 +46,7 @@ export const appRoutes = [
     summary: 'List apps',
     description: 'Newest first.',
     query: { ...paginationQuery },
+    response: appSchema,
     status: 200,
     list: true,
     example: [appExample],
@@ -59,6 +63,7 @@ export const appRoutes = [
     tag: 'Apps',
     summary: 'Get an app',
     params: appParam,
+    response: appSchema,
     status: 200,
     example: appExample,
     errors: ['app_not_found'],
@@ -66,7 +71,7 @@ export const appRoutes = [
       return serializeApp(await requireApp(deps.db, auth.workspaceId, params.app));
     },
   }),
-  defineRoute<Partial<AppBody>>({
+  defineRoute({
     method: 'patch',
     path: '/apps/:app',
     scope: 'app:write',
@@ -75,12 +80,15 @@ export const appRoutes = [
     description: 'Only the given fields change; `uid: null` removes the uid.',
     params: appParam,
     body: patchAppBody,
+    response: appSchema,
     status: 200,
     example: appExample,
     errors: ['app_not_found', 'conflict'],
     async handler({ params, body, auth, deps }) {
       const app = await requireApp(deps.db, auth.workspaceId, params.app);
-      return serializeApp(await updateApp(deps.db, app, body, deps.clock.now()));
+      const updated = await updateApp(deps.db, app, body, deps.clock.now());
+      deps.sendContexts.clear();
+      return serializeApp(updated);
     },
   }),
   defineRoute({
@@ -91,13 +99,15 @@ export const appRoutes = [
     summary: 'Delete an app',
     description: 'Deletes the app with its event types, recipients, endpoints, messages and pending deliveries.',
     params: appParam,
+    response: deletedSchema,
     status: 200,
     example: { id: appExample.id, deleted: true },
     errors: ['app_not_found'],
     async handler({ params, auth, deps }) {
       const app = await requireApp(deps.db, auth.workspaceId, params.app);
       await deleteApp(deps.db, app.id);
-      return { id: app.id, deleted: true };
+      deps.sendContexts.clear();
+      return deletedResult(app.id);
     },
   }),
-];
+] as const;

@@ -1,12 +1,13 @@
 import { listAttemptsOfMessage, type Attempt } from '../../db/queries/attempts.js';
-import { paginationQuery, type PageQuery } from '../schemas/common.js';
+import { paginationQuery } from '../schemas/common.js';
+import { attemptSchema, type AttemptData } from '../schemas/responses/attempts.js';
 import { defineRoute } from './define-route.js';
 import { requireApp } from './apps.js';
 import { requireMessage } from './messages.js';
 import { iso } from './serialize.js';
 
 /** The Attempt object of CONTRACT §4 (outbound attempts name message/endpoint, forwards event/source). */
-export function serializeAttempt(attempt: Attempt) {
+export function serializeAttempt(attempt: Attempt): AttemptData {
   return {
     id: attempt.id,
     ...(attempt.eventId !== null
@@ -35,10 +36,10 @@ export const attemptExample = {
   error: 'http_status',
   duration_ms: 84,
   created_at: '2026-11-26T10:00:00.120Z',
-};
+} as const;
 
 export const attemptRoutes = [
-  defineRoute<undefined, PageQuery>({
+  defineRoute({
     method: 'get',
     path: '/apps/:app/messages/:msg/attempts',
     scope: 'message:read',
@@ -47,6 +48,7 @@ export const attemptRoutes = [
     description: 'Newest first, across every endpoint and trigger.',
     params: { app: 'The app id (`app_…`) or uid.', msg: 'The message id (`msg_…`).' },
     query: { ...paginationQuery },
+    response: attemptSchema,
     status: 200,
     list: true,
     example: [attemptExample],
@@ -58,4 +60,4 @@ export const attemptRoutes = [
       return { items: page.items.map(serializeAttempt), next_cursor: page.nextCursor };
     },
   }),
-];
+] as const;

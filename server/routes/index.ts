@@ -12,9 +12,14 @@ import { messageRoutes } from './messages.js';
 import { attemptRoutes } from './attempts.js';
 import { endpointDeliveryRoutes } from './endpoint-deliveries.js';
 import { portalSessionRoutes } from './portal-sessions.js';
+import { operationalEndpointRoutes } from './operational-endpoints.js';
+import { filterRoutes } from './filters.js';
+import { bulkReplayRoutes } from './bulk-replay.js';
+import { deliveryListRoutes } from './deliveries.js';
+import { statsRoutes } from './stats.js';
 
 /** Every authenticated API operation under /api/v1, in the order the reference lists them. */
-export const apiRoutes: RouteSpec[] = [
+export const apiRoutes: readonly RouteSpec[] = [
   ...keyRoutes,
   ...appRoutes,
   ...eventTypeRoutes,
@@ -23,9 +28,14 @@ export const apiRoutes: RouteSpec[] = [
   ...endpointRoutes,
   ...endpointSecretRoutes,
   ...endpointDeliveryRoutes,
+  ...filterRoutes,
   ...messageRoutes,
+  ...bulkReplayRoutes,
   ...attemptRoutes,
+  ...deliveryListRoutes,
   ...sourceRoutes,
   ...eventRoutes,
   ...anomalyRoutes,
+  ...operationalEndpointRoutes,
+  ...statsRoutes,
 ];

@@ -1,13 +1,13 @@
 import { AppError } from '../errors.js';
-import { ALL_SCOPES } from '../scopes.js';
+import { ALL_SCOPES, firstScopeNotHeld } from '../scopes.js';
 import { createApiKey } from '../api-keys.js';
-import { clearAuthCache } from '../middleware/auth.js';
 import { findApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../db/queries/api-keys.js';
-import { paginationQuery, type PageQuery } from '../schemas/common.js';
+import { paginationQuery } from '../schemas/common.js';
+import { apiKeyCreatedSchema, apiKeyRevokedSchema, apiKeySchema, type ApiKeyData } from '../schemas/responses/keys.js';
 import { defineRoute } from './define-route.js';
 import { iso } from './serialize.js';
 
-const serializeKey = (key: ApiKey) => ({
+const serializeKey = (key: ApiKey): ApiKeyData => ({
   id: key.id,
   name: key.name,
   scopes: key.scopes,
@@ -21,21 +21,17 @@ const keyExample = {
   scopes: ['message:write', 'message:read'],
   prefix: 'rlk_8fJq2Lx0',
   created_at: '2026-11-26T10:00:00.000Z',
-};
-
-interface CreateKeyBody {
-  name: string;
-  scopes: string[];
-}
+} as const;
 
 export const keyRoutes = [
-  defineRoute<CreateKeyBody>({
+  defineRoute({
     method: 'post',
     path: '/keys',
     scope: 'key:write',
     tag: 'Keys',
     summary: 'Create an API key',
-    description: 'The plaintext `key` is returned only in this response; Dispatch stores only its hash.',
+    description:
+      'The plaintext `key` is returned only in this response; Dispatch stores only its hash. The calling key may grant only scopes it holds itself (a `*` key may grant anything); otherwise 403 `missing_scope` with `required_scope` naming the first requested scope it lacks.',
     body: {
       type: 'object',
       required: ['name', 'scopes'],
@@ -45,15 +41,28 @@ export const keyRoutes = [
         scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ALL_SCOPES] } },
       },
     },
+    response: apiKeyCreatedSchema,
     status: 201,
     example: { ...keyExample, key: 'rlk_8fJq2Lx0…' },
     errors: [],
     async handler({ body, auth, deps }) {
-      const { key, plaintext } = await createApiKey(deps.db, { workspaceId: auth.workspaceId, name: body.name, scopes: body.scopes }, deps.clock.now());
+      const lacking = firstScopeNotHeld(auth.scopes, body.scopes);
+      if (lacking !== null) {
+        throw new AppError(
+          'missing_scope',
+          `This key cannot grant the ${lacking} scope: a key may create keys only with scopes it holds itself.`,
+          { required_scope: lacking },
+        );
+      }
+      const { key, plaintext } = await createApiKey(
+        deps.db,
+        { workspaceId: auth.workspaceId, name: body.name, scopes: body.scopes },
+        deps.clock.now(),
+      );
       return { ...serializeKey(key), key: plaintext };
     },
   }),
-  defineRoute<undefined, PageQuery>({
+  defineRoute({
     method: 'get',
     path: '/keys',
     scope: 'key:read',
@@ -61,6 +70,7 @@ export const keyRoutes = [
     summary: 'List API keys',
     description: 'Never includes the key itself.',
     query: { ...paginationQuery },
+    response: apiKeySchema,
     status: 200,
     list: true,
     example: [keyExample],
@@ -76,6 +86,7 @@ export const keyRoutes = [
     scope: 'key:read',
     tag: 'Keys',
     summary: 'Get an API key',
+    response: apiKeySchema,
     status: 200,
     example: keyExample,
     errors: ['key_not_found'],
@@ -92,14 +103,15 @@ export const keyRoutes = [
     tag: 'Keys',
     summary: 'Revoke an API key',
     description: 'The key answers 401 within 1 s on every server process.',
+    response: apiKeyRevokedSchema,
     status: 200,
     example: { id: keyExample.id, revoked: true },
     errors: ['key_not_found'],
     async handler({ params, auth, deps }) {
       const revoked = await revokeApiKey(deps.db, auth.workspaceId, params.id, deps.clock.now());
       if (!revoked) throw new AppError('key_not_found');
-      clearAuthCache(deps.db);
-      return { id: params.id, revoked: true };
+      deps.apiKeys.clear();
+      return { id: params.id, revoked: true as const };
     },
   }),
-];
+] as const;

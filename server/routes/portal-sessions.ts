@@ -1,5 +1,6 @@
-import { deleteExpiredPortalSessions, insertPortalSession } from '../../db/queries/portal-sessions.js';
+import { insertPortalSession } from '../../db/queries/portal-sessions.js';
 import { generatePortalToken, hashPortalToken, portalUrl } from '../portal/tokens.js';
+import { portalSessionCreatedSchema } from '../schemas/responses/apps.js';
 import { defineRoute } from './define-route.js';
 import { requireRecipient } from './recipients.js';
 import { iso } from './serialize.js';
@@ -8,21 +9,17 @@ import { iso } from './serialize.js';
 export const PORTAL_SESSION_DEFAULT_TTL_S = 3600;
 export const PORTAL_SESSION_MAX_TTL_S = 604_800;
 
-interface CreatePortalSessionBody {
-  expires_in?: number;
-}
-
 export const portalSessionRoutes = [
-  defineRoute<CreatePortalSessionBody>({
+  defineRoute({
     method: 'post',
     path: '/apps/:app/recipients/:recipient/portal-sessions',
     scope: 'recipient:write',
     tag: 'Recipients',
     summary: 'Create a portal session',
     description:
-      'Returns a link to the self-service portal where this recipient manages its own endpoints, secrets and deliveries. '
-      + 'The `token` (`ps_…`) is shown only here (Dispatch stores its hash) and works only on `/api/v1/portal/*`. '
-      + 'It expires after `expires_in` seconds; deleting the recipient revokes every session at once.',
+      'Returns a link to the self-service portal where this recipient manages its own endpoints, secrets and deliveries. ' +
+      'The `token` (`ps_…`) is shown only here (Dispatch stores its hash) and works only on `/api/v1/portal/*`. ' +
+      'It expires after `expires_in` seconds; deleting the recipient revokes every session at once.',
     params: { app: 'The app id (`app_…`) or uid.', recipient: 'The recipient id (`rcp_…`) or uid.' },
     body: {
       type: 'object',
@@ -37,6 +34,7 @@ export const portalSessionRoutes = [
         },
       },
     },
+    response: portalSessionCreatedSchema,
     status: 201,
     example: {
       token: 'ps_4q0bGk2VwXo9cY1s7ZLmE3uRtN8aJhDpQfKi6vBz5Wy',
@@ -49,11 +47,14 @@ export const portalSessionRoutes = [
       const now = deps.clock.now();
       const token = generatePortalToken();
       const expiresAt = now + (body.expires_in ?? PORTAL_SESSION_DEFAULT_TTL_S) * 1000;
-      await deps.db.transaction(async (tx) => {
-        await deleteExpiredPortalSessions(tx, recipient.id, now);
-        await insertPortalSession(tx, { workspaceId: auth.workspaceId, appId: app.id, recipientId: recipient.id, tokenHash: hashPortalToken(token), expiresAt }, now);
-      });
+      // one INSERT: expired sessions are purged by the retention worker, not here (deleting them in
+      // this transaction deadlocked concurrent creates for one recipient on MySQL: next-key locks)
+      await insertPortalSession(
+        deps.db,
+        { workspaceId: auth.workspaceId, appId: app.id, recipientId: recipient.id, tokenHash: hashPortalToken(token), expiresAt },
+        now,
+      );
       return { token, url: portalUrl(deps.config.publicUrl, token), expires_at: iso(expiresAt) };
     },
   }),
-];
+] as const;

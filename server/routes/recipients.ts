@@ -1,34 +1,59 @@
 import type { DbOrTx } from '../../db/index.js';
-import { deleteRecipient, findRecipientByRef, insertRecipient, listRecipients, updateRecipient, type Recipient } from '../../db/queries/recipients.js';
+import { eraseRecipient } from '../../db/queries/erasure.js';
+import { findRecipientByRef, insertRecipient, listRecipients, updateRecipient, type Recipient } from '../../db/queries/recipients.js';
 import type { App } from '../../db/queries/apps.js';
+import { SEND_CONTEXT_TTL_MS } from '../delivery/send-context-cache.js';
+import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { createRecipientBody, patchRecipientBody, recipientExample, serializeRecipient, type RecipientBody } from '../schemas/apps.js';
-import { paginationQuery, type PageQuery } from '../schemas/common.js';
+import { createRecipientBody, patchRecipientBody, recipientExample, serializeRecipient } from '../schemas/apps.js';
+import { paginationQuery } from '../schemas/common.js';
+import { recipientSchema } from '../schemas/responses/apps.js';
+import { recipientErasedSchema } from '../schemas/responses/erasure.js';
 import { defineRoute } from './define-route.js';
 import { requireApp } from './apps.js';
 
 /** The app and its recipient named by `{app}` and `{recipient}` (ids or uids); 404 for either. */
-export async function requireRecipient(db: DbOrTx, workspaceId: string, appRef: string, recipientRef: string): Promise<{ app: App; recipient: Recipient }> {
+export async function requireRecipient(
+  db: DbOrTx,
+  workspaceId: string,
+  appRef: string,
+  recipientRef: string,
+): Promise<{ app: App; recipient: Recipient }> {
   const app = await requireApp(db, workspaceId, appRef);
   const recipient = await findRecipientByRef(db, app.id, recipientRef);
   if (!recipient) throw new AppError('recipient_not_found', `No recipient "${recipientRef}" in this app.`);
   return { app, recipient };
 }
 
-const appParam = { app: 'The app id (`app_…`) or uid.' };
-const params = { ...appParam, recipient: 'The recipient id (`rcp_…`) or your uid.' };
+/** Extra wait past the send-context TTL: a send that read a cached recipient commits within it. */
+const ERASURE_SETTLE_MS = 500;
+
+/**
+ * Once an erased recipient's row is gone: this process's sends stop finding it at once, and the
+ * erasure waits until every other process's cached copy has expired (and a send that used one has
+ * committed) before its last sweep, so no message for the recipient outlives the erasure.
+ */
+async function forgetRecipient(deps: AppDeps): Promise<void> {
+  deps.sendContexts.clear();
+  await new Promise((resolve) => setTimeout(resolve, SEND_CONTEXT_TTL_MS + ERASURE_SETTLE_MS));
+}
+
+const appParam = { app: 'The app id (`app_…`) or uid.' } as const;
+const params = { ...appParam, recipient: 'The recipient id (`rcp_…`) or your uid.' } as const;
 const base = '/apps/:app/recipients';
 
 export const recipientRoutes = [
-  defineRoute<RecipientBody>({
+  defineRoute({
     method: 'post',
     path: base,
     scope: 'recipient:write',
     tag: 'Recipients',
     summary: 'Create a recipient',
-    description: 'A recipient is one of your customers; its endpoints receive the messages addressed to it. `uid` must be unique in the app.',
+    description:
+      'A recipient is one of your customers; its endpoints receive the messages addressed to it. `uid` must be unique in the app.',
     params: appParam,
     body: createRecipientBody,
+    response: recipientSchema,
     status: 201,
     example: recipientExample,
     errors: ['app_not_found', 'conflict'],
@@ -38,7 +63,7 @@ export const recipientRoutes = [
       return serializeRecipient(recipient);
     },
   }),
-  defineRoute<undefined, PageQuery>({
+  defineRoute({
     method: 'get',
     path: base,
     scope: 'recipient:read',
@@ -47,6 +72,7 @@ export const recipientRoutes = [
     description: 'Newest first.',
     params: appParam,
     query: { ...paginationQuery },
+    response: recipientSchema,
     status: 200,
     list: true,
     example: [recipientExample],
@@ -64,6 +90,7 @@ export const recipientRoutes = [
     tag: 'Recipients',
     summary: 'Get a recipient',
     params,
+    response: recipientSchema,
     status: 200,
     example: recipientExample,
     errors: ['app_not_found', 'recipient_not_found'],
@@ -72,7 +99,7 @@ export const recipientRoutes = [
       return serializeRecipient(recipient);
     },
   }),
-  defineRoute<RecipientBody>({
+  defineRoute({
     method: 'patch',
     path: `${base}/:recipient`,
     scope: 'recipient:write',
@@ -81,6 +108,7 @@ export const recipientRoutes = [
     description: 'Only the given fields change; `null` clears `uid` or `name`.',
     params,
     body: patchRecipientBody,
+    response: recipientSchema,
     status: 200,
     example: recipientExample,
     errors: ['app_not_found', 'recipient_not_found', 'conflict'],
@@ -94,16 +122,22 @@ export const recipientRoutes = [
     path: `${base}/:recipient`,
     scope: 'recipient:write',
     tag: 'Recipients',
-    summary: 'Delete a recipient',
-    description: 'Deletes the recipient with its endpoints and their pending deliveries.',
+    summary: 'Erase a recipient',
+    description:
+      'Erases the recipient (CONTRACT §8.6): its portal sessions, its endpoints, every message that targeted it with their deliveries, attempts and idempotency keys, and the deliveries and attempts of broadcast messages at its endpoints (broadcast messages themselves stay). Deleted in short batches; the answer counts what was erased. Afterwards no API or portal route returns its payloads.',
     params,
+    response: recipientErasedSchema,
     status: 200,
-    example: { id: recipientExample.id, deleted: true },
+    example: { id: recipientExample.id, deleted: true, erased: { endpoints: 2, messages: 120, attempts: 340 } },
     errors: ['app_not_found', 'recipient_not_found'],
     async handler({ params, auth, deps }) {
-      const { recipient } = await requireRecipient(deps.db, auth.workspaceId, params.app, params.recipient);
-      await deleteRecipient(deps.db, recipient.id);
-      return { id: recipient.id, deleted: true };
+      const { app, recipient } = await requireRecipient(deps.db, auth.workspaceId, params.app, params.recipient);
+      const erased = await eraseRecipient(
+        deps.db,
+        { appId: app.id, recipientId: recipient.id },
+        { recipientGone: () => forgetRecipient(deps) },
+      );
+      return { id: recipient.id, deleted: true as const, erased };
     },
   }),
-];
+] as const;

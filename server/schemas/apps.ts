@@ -2,6 +2,7 @@ import type { App } from '../../db/queries/apps.js';
 import type { Recipient } from '../../db/queries/recipients.js';
 import { iso } from '../routes/serialize.js';
 import { metadata, uid } from './common.js';
+import type { AppData, RecipientData } from './responses/apps.js';
 
 /** Request and response shapes of apps and recipients (both are id-or-uid addressable). */
 
@@ -21,12 +22,6 @@ export const patchAppBody = {
   properties: { name, uid: nullableUid, metadata },
 } as const;
 
-export interface AppBody {
-  name: string;
-  uid?: string | null;
-  metadata?: Record<string, unknown>;
-}
-
 export const createRecipientBody = {
   type: 'object',
   additionalProperties: false,
@@ -39,13 +34,7 @@ export const patchRecipientBody = {
   properties: { uid: nullableUid, name: { ...name, type: ['string', 'null'] }, metadata },
 } as const;
 
-export interface RecipientBody {
-  uid?: string | null;
-  name?: string | null;
-  metadata?: Record<string, unknown>;
-}
-
-export const serializeApp = (app: App) => ({
+export const serializeApp = (app: App): AppData => ({
   id: app.id,
   uid: app.uid,
   name: app.name,
@@ -54,7 +43,7 @@ export const serializeApp = (app: App) => ({
   updated_at: iso(app.updatedAt),
 });
 
-export const serializeRecipient = (recipient: Recipient) => ({
+export const serializeRecipient = (recipient: Recipient): RecipientData => ({
   id: recipient.id,
   app_id: recipient.appId,
   uid: recipient.uid,
@@ -71,7 +60,7 @@ export const appExample = {
   metadata: { team: 'payments' },
   created_at: '2026-11-26T10:00:00.000Z',
   updated_at: '2026-11-26T10:00:00.000Z',
-};
+} as const;
 
 export const recipientExample = {
   id: 'rcp_0ujsswThIGTUYm2K8FjOOf',
@@ -81,4 +70,4 @@ export const recipientExample = {
   metadata: { plan: 'enterprise' },
   created_at: '2026-11-26T10:00:00.000Z',
   updated_at: '2026-11-26T10:00:00.000Z',
-};
+} as const;

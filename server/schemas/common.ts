@@ -20,8 +20,3 @@ export const uid = {
   pattern: '^[a-zA-Z0-9._:-]+$',
   description: 'Your own identifier; usable wherever the id is.',
 } as const;
-
-export interface PageQuery {
-  limit: number;
-  cursor?: string;
-}

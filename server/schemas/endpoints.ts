@@ -1,8 +1,12 @@
 import type { Endpoint } from '../../db/queries/endpoints.js';
-import { AppError, type ErrorDetail } from '../errors.js';
+import { AppError } from '../errors.js';
 import { iso } from '../routes/serialize.js';
 import { isValidSigningSecret } from '../secrets.js';
+import { orderingAuthExample, orderingAuthProperties, serializeOrderingAuth } from './endpoint-auth.js';
+import { deliveryOverrideProperties } from './endpoint-delivery.js';
 import { eventTypeName } from './event-types.js';
+import { assertCustomHeaders, customHeadersSchema } from './headers.js';
+import type { EndpointData } from './responses/endpoints.js';
 
 const url = { type: 'string', minLength: 1, maxLength: 2048, description: 'http(s) URL that receives the webhooks.' } as const;
 const description = { type: 'string', maxLength: 4096 } as const;
@@ -13,10 +17,9 @@ const eventTypes = {
   description: 'Event type names this endpoint receives (each must exist in the app and not be archived); empty = all.',
 } as const;
 const headers = {
-  type: 'object',
-  maxProperties: 50,
-  additionalProperties: { type: 'string', maxLength: 4096 },
-  description: 'Headers added to every delivery. Hop-by-hop and Dispatch-owned names (host, content-type, webhook-*, …) are refused.',
+  ...customHeadersSchema,
+  description:
+    'Headers added to every delivery (at most 50; names are RFC 9110 tokens, values visible ASCII, space or tab up to 8 KiB). Hop-by-hop and Dispatch-owned names (host, content-type, user-agent, webhook-*, …) are refused.',
 } as const;
 const rateLimit = { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Max deliveries per second.' } as const;
 const secret = { type: 'string', maxLength: 256, description: '`whsec_` + base64 of 24–64 bytes; generated when omitted.' } as const;
@@ -25,7 +28,17 @@ export const createEndpointBody = {
   type: 'object',
   required: ['url'],
   additionalProperties: false,
-  properties: { url, description, event_types: eventTypes, headers, rate_limit: rateLimit, disabled: { type: 'boolean' }, secret },
+  properties: {
+    url,
+    description,
+    event_types: eventTypes,
+    headers,
+    rate_limit: rateLimit,
+    disabled: { type: 'boolean' },
+    secret,
+    ...deliveryOverrideProperties,
+    ...orderingAuthProperties,
+  },
 } as const;
 
 export const patchEndpointBody = {
@@ -37,7 +50,13 @@ export const patchEndpointBody = {
     event_types: eventTypes,
     headers,
     rate_limit: { ...rateLimit, type: ['integer', 'null'] },
-    disabled: { type: 'boolean', description: '`false` re-enables an endpoint (also one Dispatch disabled) and clears its failure streak.' },
+    disabled: {
+      type: 'boolean',
+      description:
+        '`true` holds new and pending deliveries (status `held`); `false` re-enables an endpoint (also one Dispatch disabled), clears its failure streak and sends its held deliveries.',
+    },
+    ...deliveryOverrideProperties,
+    ...orderingAuthProperties,
   },
 } as const;
 
@@ -47,39 +66,16 @@ export const rotateSecretBody = {
   properties: { secret },
 } as const;
 
-export interface EndpointBody {
-  url: string;
-  description?: string | null;
-  event_types?: string[];
-  headers?: Record<string, string>;
-  rate_limit?: number | null;
-  disabled?: boolean;
-  secret?: string;
-}
+/** Headers Dispatch writes on every delivery besides those no custom header may set anywhere. */
+const SET_ON_DELIVERY: ReadonlySet<string> = new Set(['content-type', 'user-agent']);
 
-/** Header names a user may not set: hop-by-hop ones and those Dispatch itself writes. */
-const RESERVED_HEADERS = new Set([
-  'host', 'content-length', 'content-type', 'user-agent', 'connection', 'transfer-encoding', 'keep-alive',
-  'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate', 'proxy-connection', 'expect',
-]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** 400 invalid_request (details under /headers/<name>) for a reserved, malformed or repeated header name or a value with CR/LF. */
+/** 400 invalid_request (details under /headers/<name>) for a refused, malformed or repeated header name or a value that is not visible ASCII. */
 export function assertValidHeaders(given: Record<string, string>): void {
-  const details: ErrorDetail[] = [];
-  const seen = new Set<string>();
-  for (const [name, value] of Object.entries(given)) {
-    const lower = name.toLowerCase();
-    const path = `/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (!TOKEN.test(name)) details.push({ path, message: 'is not a valid header name' });
-    else if (RESERVED_HEADERS.has(lower) || lower.startsWith('webhook-')) details.push({ path, message: 'is set by Dispatch and cannot be overridden' });
-    else if (seen.has(lower)) details.push({ path, message: 'repeats another header name (names are case-insensitive)' });
-    else if (/[\r\n\0]/.test(value)) details.push({ path, message: 'must not contain CR, LF or NUL' });
-    seen.add(lower);
-  }
-  if (details.length > 0) {
-    throw new AppError('invalid_request', `The headers are invalid: ${details[0].path} ${details[0].message}.`, { details });
-  }
+  assertCustomHeaders(given, {
+    path: '/headers',
+    alsoRefused: (lower) => SET_ON_DELIVERY.has(lower),
+    refusedMessage: 'is set by Dispatch and cannot be overridden',
+  });
 }
 
 /** 400 invalid_request unless `secret` is `whsec_` + base64 of 24–64 bytes. */
@@ -90,7 +86,8 @@ export function assertValidSecret(given: string): void {
   });
 }
 
-export const serializeEndpoint = (endpoint: Endpoint) => ({
+/** An endpoint as the API shows it; `heldCount` is its held deliveries (0 unless the caller counted them). */
+export const serializeEndpoint = (endpoint: Endpoint, heldCount = 0): EndpointData => ({
   id: endpoint.id,
   app_id: endpoint.appId,
   recipient_id: endpoint.recipientId,
@@ -101,6 +98,11 @@ export const serializeEndpoint = (endpoint: Endpoint) => ({
   rate_limit: endpoint.rateLimit,
   disabled: endpoint.disabled,
   disabled_at: iso(endpoint.disabledAt),
+  filter: endpoint.filter,
+  retry_schedule: endpoint.retrySchedule,
+  timeout: endpoint.timeout,
+  held_count: heldCount,
+  ...serializeOrderingAuth(endpoint),
   created_at: iso(endpoint.createdAt),
   updated_at: iso(endpoint.updatedAt),
 });
@@ -116,8 +118,13 @@ export const endpointExample = {
   rate_limit: 50,
   disabled: false,
   disabled_at: null,
+  filter: { 'customer.tier': { $in: ['gold', 'platinum'] } },
+  retry_schedule: ['10s', '5m', '1h'],
+  timeout: '10s',
+  held_count: 0,
+  ...orderingAuthExample,
   created_at: '2026-11-26T10:00:00.000Z',
   updated_at: '2026-11-26T10:00:00.000Z',
-};
+} as const;
 
-export const secretExample = { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+export const secretExample = { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } as const;

@@ -1,18 +1,22 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type { EventType } from '../../db/queries/event-types.js';
-import { AppError, type ErrorDetail } from '../errors.js';
+import { AppError } from '../errors.js';
 import { iso } from '../routes/serialize.js';
+import { withEvaluationCounting } from './evaluation-budget.js';
+import { guardValidator, payloadAjv, probeProblem, tooManySubschemas, unsupportedPatterns } from './payload-ajv.js';
 import { toDetails } from './validate.js';
+import type { EventTypeData } from './responses/event-types.js';
 
 /** Event type names: letters, digits, `.`, `_`, `-`, up to 256 characters. */
 export const EVENT_TYPE_NAME_PATTERN = '^[a-zA-Z0-9._-]{1,256}$';
 
 export const eventTypeName = { type: 'string', pattern: EVENT_TYPE_NAME_PATTERN, description: 'e.g. `invoice.paid`' } as const;
 const description = { type: 'string', maxLength: 4096 } as const;
-const jsonSchema = { type: 'object', description: 'A JSON Schema (draft-07, or 2019-09/2020-12 when `$schema` says so) every new message of this type must satisfy.' } as const;
+const jsonSchema = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'A JSON Schema (draft-07, or 2019-09/2020-12 when `$schema` says so) every new message of this type must satisfy.',
+} as const;
 
 export const createEventTypeBody = {
   type: 'object',
@@ -27,13 +31,7 @@ export const patchEventTypeBody = {
   properties: { description: { ...description, type: ['string', 'null'] }, schema: { ...jsonSchema, type: ['object', 'null'] } },
 } as const;
 
-export interface EventTypeBody {
-  name: string;
-  description?: string | null;
-  schema?: Record<string, unknown> | null;
-}
-
-export const serializeEventType = (eventType: EventType) => ({
+export const serializeEventType = (eventType: EventType): EventTypeData => ({
   id: eventType.id,
   app_id: eventType.appId,
   name: eventType.name,
@@ -55,60 +53,46 @@ export const eventTypeExample = {
   archived_at: null,
   created_at: '2026-11-26T10:00:00.000Z',
   updated_at: '2026-11-26T10:00:00.000Z',
-};
+} as const;
 
-const addFormats = addFormatsModule as unknown as { default: (ajv: Ajv) => void };
+const CYCLE = 'refers to itself without descending into the payload';
 
 /**
- * A fresh ajv for user-supplied schemas, kept apart from the request validators: strict off (user
- * schemas may carry unknown keywords), and fresh per schema so two schemas with the same `$id`
- * never collide in one registry.
+ * Compiles a user-supplied JSON Schema for payload validation; throws 400 invalid_request with
+ * details under `path` when it holds more than 1,000 subschemas, does not compile, uses a pattern
+ * RE2 cannot run or that expands too far (details point at each pattern), or refers to itself
+ * without descending into the payload.
  */
-function payloadAjv(schema: Record<string, unknown>): Ajv {
-  const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
-  const options = { strict: false, allErrors: true, logger: false as const };
-  // draft-07 unless the schema declares a newer draft
-  let ajv: Ajv;
-  if (dialect.includes('2020-12')) ajv = new Ajv2020(options) as unknown as Ajv;
-  else if (dialect.includes('2019-09')) ajv = new Ajv2019(options) as unknown as Ajv;
-  else ajv = new Ajv(options);
-  addFormats.default(ajv);
-  return ajv;
-}
-
-/** Compiles a user-supplied JSON Schema; throws 400 invalid_request with details under `path` when it does not compile. */
 export function compileUserSchema(schema: Record<string, unknown>, path = '/schema'): ValidateFunction {
-  const ajv = payloadAjv(schema);
-  let details: ErrorDetail[] = [];
+  const { ajv, meter } = payloadAjv(schema);
+  // counted first: compiling (and even meta-validating) a huge schema is what holds the loop
+  let details = tooManySubschemas(schema, path);
   try {
-    if (!ajv.validateSchema(schema)) details = toDetails(ajv.errors, path);
+    if (details.length === 0 && !ajv.validateSchema(schema)) details = toDetails(ajv.errors, path);
   } catch (error) {
     details = [{ path, message: (error as Error).message }];
   }
+  if (details.length === 0) details = unsupportedPatterns(schema, path);
   if (details.length === 0) {
     try {
-      return ajv.compile(schema);
+      // compiled from a copy that counts its evaluations, so no payload check runs unbounded
+      const validate = ajv.compile(withEvaluationCounting(schema));
+      const problem = probeProblem(validate, meter);
+      if (!problem) return guardValidator(validate, meter);
+      details = [{ path, message: problem }];
     } catch (error) {
-      details = [{ path, message: (error as Error).message }];
+      // ajv itself overflows while compiling some cycles
+      details = [{ path, message: error instanceof RangeError ? CYCLE : (error as Error).message }];
     }
   }
   throw new AppError('invalid_request', `The schema is not a valid JSON Schema: ${details[0].path} ${details[0].message}.`, { details });
 }
 
-const compiled = new Map<string, ValidateFunction>();
-const COMPILED_MAX = 1000;
-
 /**
- * The payload validator of an event type, compiled once per distinct schema text (messages of one
- * type reuse it). For the messages route: `validator(payload)` then `toDetails(validator.errors, '/payload')`.
+ * The payload validator of an event type. For the messages route: `validator(payload)` then
+ * `toDetails(validator.errors, '/payload')`. Callers cache it per event type version (compiling is
+ * the slow part); a stack overflow inside it reports a failed validation, never throws.
  */
 export function payloadValidator(schema: Record<string, unknown>): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let validate = compiled.get(key);
-  if (!validate) {
-    validate = compileUserSchema(schema);
-    if (compiled.size >= COMPILED_MAX) compiled.clear();
-    compiled.set(key, validate);
-  }
-  return validate;
+  return compileUserSchema(schema);
 }
