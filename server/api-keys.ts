@@ -31,7 +31,13 @@ export async function createApiKey(
   const plaintext = input.plaintext ?? generateApiKey();
   const key = await insertApiKey(
     db,
-    { workspaceId: input.workspaceId, name: input.name, prefix: keyPrefix(plaintext), keyHash: hashApiKey(plaintext), scopes: input.scopes },
+    {
+      workspaceId: input.workspaceId,
+      name: input.name,
+      prefix: keyPrefix(plaintext),
+      keyHash: hashApiKey(plaintext),
+      scopes: input.scopes,
+    },
     now,
   );
   return { key, plaintext };

@@ -1,7 +1,11 @@
 import type { Db } from '../db/index.js';
+import { retryOnDeadlock } from '../db/deadlock-retry.js';
 import { findDefaultWorkspace, insertWorkspace, type Workspace } from '../db/queries/workspaces.js';
 import { countApiKeys } from '../db/queries/api-keys.js';
+import { acquireNamedLock, releaseNamedLock } from '../db/queries/named-locks.js';
 import { createApiKey } from './api-keys.js';
+
+const BOOTSTRAP_LOCK = 'dispatch_bootstrap';
 
 export interface BootstrapResult {
   workspace: Workspace;
@@ -15,15 +19,27 @@ export interface BootstrapResult {
  * Runs in one transaction so replicas starting together create one workspace, not several.
  */
 export async function bootstrapDefaultWorkspace(db: Db, adminKey: string | null, now: number): Promise<BootstrapResult> {
+  // GET_LOCK is per node on a multi-primary cluster (Galera): replicas starting together on two
+  // nodes both insert the same DISPATCH_ADMIN_KEY, one commit fails certification (a deadlock,
+  // nothing written) and the run again finds the workspace the other created
+  return retryOnDeadlock(() => bootstrapOnce(db, adminKey, now));
+}
+
+function bootstrapOnce(db: Db, adminKey: string | null, now: number): Promise<BootstrapResult> {
   return db.transaction(async (tx) => {
-    if (tx.client.config.client === 'mysql2') await tx.raw('SELECT GET_LOCK(?, 10)', ['dispatch_bootstrap']);
+    // only orders replicas that start together: after 10 s without it this one goes on regardless
+    await acquireNamedLock(tx, BOOTSTRAP_LOCK, 10);
     try {
       const workspace = (await findDefaultWorkspace(tx)) ?? (await insertWorkspace(tx, 'default', now));
       if ((await countApiKeys(tx, workspace.id)) > 0) return { workspace, generatedKey: null };
-      const { plaintext } = await createApiKey(tx, { workspaceId: workspace.id, name: 'admin', scopes: ['*'], plaintext: adminKey ?? undefined }, now);
+      const { plaintext } = await createApiKey(
+        tx,
+        { workspaceId: workspace.id, name: 'admin', scopes: ['*'], plaintext: adminKey ?? undefined },
+        now,
+      );
       return { workspace, generatedKey: adminKey ? null : plaintext };
     } finally {
-      if (tx.client.config.client === 'mysql2') await tx.raw('SELECT RELEASE_LOCK(?)', ['dispatch_bootstrap']);
+      await releaseNamedLock(tx, BOOTSTRAP_LOCK);
     }
   });
 }

@@ -55,7 +55,9 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv, out: NodeJS.Writab
       const report = await encryptSecrets(db, config.encryptionKey);
       out.write(`sealed the secrets of ${report.endpoints} endpoint(s) and ${report.sources} source(s)\n`);
       if (report.unreadable === 0) return 0;
-      err.write(`dispatch: ${report.unreadable} stored secret(s) are sealed with a different key and cannot be opened with DISPATCH_ENCRYPTION_KEY\n`);
+      err.write(
+        `dispatch: ${report.unreadable} stored secret(s) are sealed with a different key and cannot be opened with DISPATCH_ENCRYPTION_KEY\n`,
+      );
       return 1;
     } finally {
       await db.destroy();
@@ -64,7 +66,10 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv, out: NodeJS.Writab
 
   if (command === 'workspace' && subcommand === 'create') {
     const json = rest.includes('--json');
-    const name = rest.filter((arg) => arg !== '--json').join(' ').trim();
+    const name = rest
+      .filter((arg) => arg !== '--json')
+      .join(' ')
+      .trim();
     if (!name || name.length > 200) {
       err.write('dispatch: workspace create needs a name (1-200 characters)\n');
       return 2;

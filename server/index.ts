@@ -1,16 +1,14 @@
-import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, ConfigError } from '../config/index.js';
 import { createDb, migrate } from '../db/index.js';
+import { isDatabaseError, safeDatabaseError } from '../db/error-redaction.js';
 import { createApp } from './app.js';
 import { bootstrapDefaultWorkspace } from './bootstrap.js';
-import { systemClock, type AppDeps } from './deps.js';
+import { systemClock } from './deps.js';
+import { drainable, type HttpDrain } from './http-drain.js';
 import { createLogger } from './logger.js';
-import { startWorkers, type Workers } from './workers.js';
-
-/** How long SIGTERM waits for in-flight work before leases are released and the process exits. */
-const SHUTDOWN_GRACE_MS = 10_000;
+import { createRuntime } from './runtime.js';
 
 /** Starts Dispatch: config → db → migrate → bootstrap → listen → background workers. */
 export async function main(): Promise<void> {
@@ -25,48 +23,71 @@ export async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const db = createDb({ databaseUrl: config.databaseUrl });
-  const deps: AppDeps = { config, db, logger, clock: systemClock, signals: new EventEmitter(), readiness: { migrated: false } };
-  deps.signals.setMaxListeners(0);
+  // everything the app owns (caches, writers, metrics, signals, workers, the database) hangs off it
+  const runtime = createRuntime({ config, db: createDb({ databaseUrl: config.databaseUrl }), logger, clock: systemClock });
 
+  // listening from the start: a SIGTERM during start-up finishes start-up, then drains, and exits 0
+  const signalled = waitForSignal();
   let server: Server | null = null;
-  let workers: Workers | null = null;
+  let http: HttpDrain | null = null;
   try {
     // listen first so /healthz answers while migrations run; /readyz stays 503 until they finish
-    server = createApp(deps).listen(config.port, config.host);
+    server = createApp(runtime).listen(config.port, config.host);
+    http = drainable(server);
     await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
-    await migrate(db);
-    const { generatedKey, workspace } = await bootstrapDefaultWorkspace(db, config.adminKey, Date.now());
+    await migrate(runtime.db);
+    const { generatedKey, workspace } = await bootstrapDefaultWorkspace(runtime.db, config.adminKey, runtime.clock.now());
     // ready only once the admin key exists, so automation may call the API as soon as /readyz says 200
-    deps.readiness.migrated = true;
+    runtime.readiness.migrated = true;
     if (generatedKey) {
-      process.stdout.write(`\nDispatch created the default workspace (${workspace.id}) and its admin API key.\n`
-        + `It is shown only once; store it now:\n\n  ${generatedKey}\n\n`);
+      process.stdout.write(
+        `\nDispatch created the default workspace (${workspace.id}) and its admin API key.\n` +
+          `It is shown only once; store it now:\n\n  ${generatedKey}\n\n`,
+      );
     }
-    workers = startWorkers(deps);
-    logger.info({ port: (server.address() as AddressInfo).port, host: config.host, database: config.databaseUrl.split(':')[0], version: config.version }, 'dispatch listening');
-    await waitForSignal();
-    logger.info('shutting down');
-    server.close();
-    server.closeAllConnections?.();
+    runtime.startWorkers();
+    logger.info(
+      {
+        port: (server.address() as AddressInfo).port,
+        host: config.host,
+        database: config.databaseUrl.split(':')[0],
+        version: config.version,
+      },
+      'dispatch listening',
+    );
+    await signalled;
+    logger.info({ graceMs: config.shutdownGraceMs }, 'shutting down');
+    // requests in progress are answered (a send gets its 202) while the dispatcher finishes or
+    // releases its attempts; both share the one grace, and the database stays open for both
+    await Promise.all([http.drain(config.shutdownGraceMs), runtime.stopWorkers(config.shutdownGraceMs)]);
   } finally {
-    await workers?.stop(SHUTDOWN_GRACE_MS);
-    if (server?.listening) server.close();
-    await db.destroy();
+    // on a start-up failure: nothing was accepted yet, so closing at once loses nothing
+    await runtime.stopWorkers(config.shutdownGraceMs);
+    if (server?.listening) {
+      server.close();
+      server.closeAllConnections();
+    }
+    await runtime.close();
   }
 }
 
+/**
+ * Resolves on the first SIGTERM or SIGINT. The listeners stay: a repeated signal during the drain
+ * is ignored instead of killing the process mid-answer (the grace bounds the drain anyway).
+ */
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    process.on('SIGTERM', () => resolve('SIGTERM'));
+    process.on('SIGINT', () => resolve('SIGINT'));
   });
 }
 
 main().then(
   () => process.exit(0),
   (error) => {
-    process.stderr.write(`dispatch: ${error instanceof Error ? error.message : String(error)}\n`);
+    // a failed migration or bootstrap statement must not print the values it carried
+    const message = error instanceof Error ? (isDatabaseError(error) ? safeDatabaseError(error).message : error.message) : String(error);
+    process.stderr.write(`dispatch: ${message}\n`);
     process.exit(1);
   },
 );
