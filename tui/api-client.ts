@@ -1,6 +1,21 @@
 import type {
-  Anomaly, AnomalyStatus, ApiKeyInfo, App, Attempt, CreatedApiKey, Endpoint, EventStatus, IngestEvent,
-  IngestEventDetail, Message, Page, Recipient, Source,
+  Anomaly,
+  AnomalyStatus,
+  ApiKeyInfo,
+  App,
+  Attempt,
+  CreatedApiKey,
+  DeliveryFilter,
+  Endpoint,
+  EventStatus,
+  IngestEvent,
+  IngestEventDetail,
+  ListedDelivery,
+  Message,
+  Page,
+  Recipient,
+  Source,
+  Stats,
 } from './api-types.js';
 
 export type * from './api-types.js';
@@ -35,6 +50,16 @@ export interface ApiClientOptions {
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 
+/** A parsed answer body: a success envelope (CONTRACT §2) or an error body; fields checked before use. */
+interface Envelope {
+  ok?: boolean;
+  data?: unknown;
+  next_cursor?: string | null;
+  error?: unknown;
+  message?: unknown;
+  required_scope?: unknown;
+}
+
 /**
  * The typed client for the Dispatch API — the only place in the TUI that calls fetch. Every method
  * resolves to the `data` of a success body (or a Page for lists) and rejects with ApiError.
@@ -42,7 +67,7 @@ type Query = Record<string, string | number | boolean | null | undefined>;
 export function createApiClient({ baseUrl, apiKey, timeoutMs = 10_000 }: ApiClientOptions) {
   const root = baseUrl.replace(/\/+$/, '');
 
-  async function call(method: string, path: string, body?: unknown, auth = true): Promise<any> {
+  async function call(method: string, path: string, body?: unknown, auth = true): Promise<Envelope> {
     let response: Response;
     try {
       response = await fetch(root + path, {
@@ -59,13 +84,13 @@ export function createApiClient({ baseUrl, apiKey, timeoutMs = 10_000 }: ApiClie
       throw new ApiError(0, 'unreachable', `cannot reach ${root} (${networkReason(error)})`);
     }
     const text = await response.text();
-    let parsed: any = null;
+    let parsed: Envelope | null = null;
     try {
-      parsed = text ? JSON.parse(text) : null;
+      parsed = text ? (JSON.parse(text) as Envelope | null) : null;
     } catch {
       // a proxy or a non-Dispatch server answered; fall through with the status alone
     }
-    if (response.ok && parsed && parsed.ok !== false) return parsed;
+    if (response.ok && parsed && typeof parsed === 'object' && parsed.ok !== false) return parsed;
     const code = typeof parsed?.error === 'string' ? parsed.error : `http_${response.status}`;
     const message = typeof parsed?.message === 'string' ? parsed.message : `HTTP ${response.status} from ${root}${path}`;
     throw new ApiError(response.status, code, message, typeof parsed?.required_scope === 'string' ? parsed.required_scope : null);
@@ -79,11 +104,13 @@ export function createApiClient({ baseUrl, apiKey, timeoutMs = 10_000 }: ApiClie
   }
 
   const seg = encodeURIComponent;
+  const endpointPath = (app: string, recipient: string, endpoint: string) =>
+    `/api/v1/apps/${seg(app)}/recipients/${seg(recipient)}/endpoints/${seg(endpoint)}`;
 
   return {
     baseUrl: root,
     /** GET /healthz: the process is up (no key needed). */
-    health: async (): Promise<{ status: string; version?: string }> => (await call('GET', '/healthz', undefined, false)).data,
+    health: async () => (await call('GET', '/healthz', undefined, false)).data as { status: string; version?: string },
 
     listKeys: (o?: ListOptions) => list<ApiKeyInfo>('/api/v1/keys', {}, o),
     createKey: (name: string, scopes: string[]) => data<CreatedApiKey>('POST', '/api/v1/keys', { name, scopes }),
@@ -95,6 +122,22 @@ export function createApiClient({ baseUrl, apiKey, timeoutMs = 10_000 }: ApiClie
       list<Endpoint>(`/api/v1/apps/${seg(app)}/recipients/${seg(recipient)}/endpoints`, {}, o),
     setEndpointDisabled: (app: string, recipient: string, endpoint: string, disabled: boolean) =>
       data<Endpoint>('PATCH', `/api/v1/apps/${seg(app)}/recipients/${seg(recipient)}/endpoints/${seg(endpoint)}`, { disabled }),
+
+    rotateSecret: (app: string, recipient: string, endpoint: string) =>
+      data<{ secret: string }>('POST', `${endpointPath(app, recipient, endpoint)}/rotate-secret`, {}),
+    recoverEndpoint: (app: string, recipient: string, endpoint: string, since: string) =>
+      data<{ replayed: number }>('POST', `${endpointPath(app, recipient, endpoint)}/recover`, { since }),
+    discardHeld: (app: string, recipient: string, endpoint: string) =>
+      data<{ discarded: number }>('POST', `${endpointPath(app, recipient, endpoint)}/discard-held`),
+    listEndpointAttempts: (app: string, recipient: string, endpoint: string, o?: ListOptions) =>
+      list<Attempt>(`${endpointPath(app, recipient, endpoint)}/attempts`, {}, o),
+
+    getStats: () => data<Stats>('GET', '/api/v1/stats'),
+    listDeliveries: (filter: DeliveryFilter & { status?: string } = {}, o?: ListOptions) =>
+      list<ListedDelivery>('/api/v1/deliveries', { ...filter }, o),
+    /** POST /apps/{app}/messages/replay (CONTRACT §8.3): one replay per matching failed (message, endpoint) pair. */
+    bulkReplay: (app: string, filter: Omit<DeliveryFilter, 'app'> & { since: string }) =>
+      data<{ replayed: number }>('POST', `/api/v1/apps/${seg(app)}/messages/replay`, { ...filter, status: 'failed' }),
 
     listMessages: (app: string, filter: { status?: string; since?: string } = {}, o?: ListOptions) =>
       list<Message>(`/api/v1/apps/${seg(app)}/messages`, filter, o),

@@ -3,7 +3,7 @@ import { ApiError } from './api-client.js';
 const WORDS: Record<string, string> = {
   unauthorized: 'The API key was rejected (unknown or revoked). Restart with a valid key.',
   rate_limited: 'The server is rate limiting this key; the next refresh will retry.',
-  database_unavailable: "The server cannot reach its database; it will be retried.",
+  database_unavailable: 'The server cannot reach its database; it will be retried.',
   payload_expired: 'The payload was purged by the retention policy and cannot be replayed.',
   internal_error: 'The server hit an internal error.',
 };

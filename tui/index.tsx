@@ -12,8 +12,9 @@ Usage: dispatch-tui [--url <base url>] [--key <api key>]
   --key   API key rlk_…                                   (env DISPATCH_API_KEY)
   --help  show this help
 
-Keys: 1–6 switch screens (Anomalies, Sources, Events, Messages, Keys, Apps), ↑↓/j/k move,
-PgUp/PgDn page, Enter open, Esc back, q or Ctrl-C quit. Each screen lists its own keys at the bottom.
+Keys: 0–7 switch screens (Overview, Anomalies, Sources, Events, Messages, Keys, Apps, Failed),
+↑↓/j/k move, PgUp/PgDn page, Enter open, Esc back, / filter the list, ? every key of the screen,
+q or Ctrl-C quit. Each screen lists its own keys at the bottom.
 `;
 
 export interface Options {
@@ -25,7 +26,11 @@ export interface Options {
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): { options?: Options; help?: string; error?: string } {
   let values: { url?: string; key?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { url: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { url: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
   } catch (error) {
     return { error: `${(error as Error).message} (see --help)` };
   }
@@ -53,7 +58,8 @@ export async function checkServer(client: ApiClient): Promise<string | null> {
     await client.listKeys({ limit: 1 });
   } catch (error) {
     if (error instanceof ApiError && error.status === 403) return null;
-    if (error instanceof ApiError && error.status === 401) return `the API key was rejected by ${client.baseUrl} (401 ${error.code}): check DISPATCH_API_KEY / --key`;
+    if (error instanceof ApiError && error.status === 401)
+      return `the API key was rejected by ${client.baseUrl} (401 ${error.code}): check DISPATCH_API_KEY / --key`;
     return `cannot use ${client.baseUrl}: ${(error as Error).message}`;
   }
   return null;

@@ -21,7 +21,11 @@ t.test('anomalies screen acknowledges and resolves an endpoint_failing anomaly o
   await tui.press('a');
   frame = await tui.waitForFrame(/› acknowledged\s+endpoint_failing/);
   t.match(frame, `Acknowledged ${id}`);
-  t.equal((await world.server.request('GET', `/api/v1/anomalies/${id}`)).body.data.status, 'acknowledged', 'the server has it acknowledged');
+  t.equal(
+    (await world.server.request('GET', `/api/v1/anomalies/${id}`)).body.data.status,
+    'acknowledged',
+    'the server has it acknowledged',
+  );
 
   await tui.press(KEY.enter);
   frame = await tui.waitForFrame(`Anomaly ${id}`);

@@ -87,7 +87,8 @@ t.test('keys screen tells a key without key:read which scope it needs', async (t
 t.test('keys screen loads the next page when the selection scrolls past the first one', async (t) => {
   const server = await startTestServer('sqlite');
   t.teardown(() => server.close());
-  for (let i = 0; i < 60; i++) await server.request('POST', '/api/v1/keys', { body: { name: `bulk ${String(i).padStart(2, '0')}`, scopes: ['app:read'] } });
+  for (let i = 0; i < 60; i++)
+    await server.request('POST', '/api/v1/keys', { body: { name: `bulk ${String(i).padStart(2, '0')}`, scopes: ['app:read'] } });
   const tui = renderTui(server.url, server.adminKey, 'Keys');
   t.teardown(() => tui.unmount());
   await tui.waitForFrame('API keys (50+)', 10_000);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { KEY, poll, renderTui } from '../helpers/tui-render.js';
 import { startWorld } from '../helpers/tui-world.js';
 
-t.test('messages screen lists an app\'s messages with status, shows attempts and replays to one endpoint', async (t) => {
+t.test("messages screen lists an app's messages with status, shows attempts and replays to one endpoint", async (t) => {
   const world = await startWorld(t, 200);
   const { server, receiver, app, endpoint } = world;
   const message = await world.api('POST', `/apps/${app.id}/messages`, { event_type: 'invoice.paid', payload: { amount: 4200 } });
@@ -29,7 +29,10 @@ t.test('messages screen lists an app\'s messages with status, shows attempts and
   t.match(frame, `Replay of ${message.id} accepted (endpoint ${endpoint.id})`);
   t.equal(receiver.requests.length, 2, 'the receiver got the replayed delivery');
   const attempts = await poll(
-    () => server.request('GET', `/api/v1/apps/${app.id}/messages/${message.id}/attempts`).then((r) => (r.body.data.length === 2 ? r.body.data : null)),
+    () =>
+      server
+        .request('GET', `/api/v1/apps/${app.id}/messages/${message.id}/attempts`)
+        .then((r) => (r.body.data.length === 2 ? r.body.data : null)),
     () => 'a second attempt',
   );
   t.same(attempts.map((a: { trigger: string }) => a.trigger).sort(), ['replay', 'scheduled'], 'a new attempt with trigger replay exists');

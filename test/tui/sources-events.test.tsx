@@ -15,8 +15,8 @@ t.test('sources screen pauses and resumes a source and opens its events; events 
 
   const tui = renderTui(server.url, server.adminKey, 'Sources');
   t.teardown(() => tui.unmount());
-  await tui.waitForFrame(/github-pushes\s+none\s+active\s+\d+s ago\s+1\s+src_/);
-  let frame = await tui.waitForFrame(/stripe-prod\s+none\s+active\s+—\s+0/);
+  await tui.waitForFrame(/github-pushes\s+none\s+active\s+\d+s ago\s+1\s+1\s+src_/);
+  let frame = await tui.waitForFrame(/stripe-prod\s+none\s+active\s+—\s+0\s+0\s+src_/);
   await tui.press(KEY.down);
   await tui.waitForFrame(/› github-pushes/);
 
@@ -52,8 +52,14 @@ t.test('sources screen pauses and resumes a source and opens its events; events 
   t.match(frame, `Replay of ${eventId} accepted`);
   t.match(frame, 'attempts (2)');
   t.equal(receiver.requests.length, 2, 'the destination received the replay');
-  const detail = await poll(() => server.request('GET', `/api/v1/events/${eventId}`).then((r) => (r.body.data.attempts.length === 2 ? r.body.data : null)), () => 'two attempts');
-  t.ok(detail.attempts.some((a: { trigger: string }) => a.trigger === 'replay'), 'the server recorded a replay attempt');
+  const detail = await poll(
+    () => server.request('GET', `/api/v1/events/${eventId}`).then((r) => (r.body.data.attempts.length === 2 ? r.body.data : null)),
+    () => 'two attempts',
+  );
+  t.ok(
+    detail.attempts.some((a: { trigger: string }) => a.trigger === 'replay'),
+    'the server recorded a replay attempt',
+  );
 
   await tui.press(KEY.escape);
   await tui.waitForFrame('Events — github-pushes');
@@ -77,4 +83,59 @@ t.test('events screen scrolls a long body', async (t) => {
   for (let i = 0; i < 4; i++) await tui.press(KEY.pageDown);
   frame = await tui.waitForFrame('"field_59": 59');
   t.notMatch(frame, 'lines 1–', 'scrolled down');
+});
+
+t.test('source detail shows destinations, their filters and per-destination delivery state; event detail lists forwards', async (t) => {
+  const world = await startWorld(t, 200);
+  const { server, receiver } = world;
+  const source = await world.api('POST', '/sources', {
+    name: 'orders',
+    destinations: [
+      { url: `${receiver.url}/all` },
+      { url: `${receiver.url}/big`, filter: { amount: { $gte: 100 } }, path_forwarding: true, rate_limit: 7 },
+    ],
+  });
+  const ingestPath = new URL(source.ingest_url).pathname;
+  const small = await server.request('POST', ingestPath, { body: { amount: 5 }, key: null });
+  const big = await server.request('POST', `${ingestPath}/eu?x=1`, { body: { amount: 250 }, key: null });
+  await receiver.waitForRequests(3);
+  await poll(
+    () => server.request('GET', `/api/v1/events/${big.body.event_id}`).then((r) => r.body.data.status === 'delivered'),
+    () => 'big event delivered',
+  );
+  t.ok(
+    receiver.requests.some((request) => request.path === '/big/eu?x=1'),
+    'path forwarded to destination 1',
+  );
+
+  const tui = renderTui(server.url, server.adminKey, 'Sources');
+  t.teardown(() => tui.unmount());
+  await tui.waitForFrame(/› orders\s+none\s+active\s+\d+s ago\s+2\s+2\s+src_/);
+  await tui.press('d');
+  let frame = await tui.waitForFrame(/recent: 1 delivered, 0 failed, 0 pending/);
+  t.match(frame, 'Source orders');
+  t.match(frame, 'destinations (2)');
+  t.match(frame, `→0 ${receiver.url}/all`);
+  t.match(frame, 'filter every event');
+  t.match(frame, `→1 ${receiver.url}/big`);
+  t.match(frame, 'filter {"amount":{"$gte":100}}');
+  t.match(frame, 'path forwarding · ≤ 7/s');
+  t.match(frame, /recent: 2 delivered, 0 failed, 0 pending/, 'destination 0 got both events');
+  t.match(frame, `newest ${big.body.event_id} delivered`);
+  t.match(frame, /newest: delivered \(1 attempt\)/);
+
+  await tui.press(KEY.escape);
+  await tui.waitForFrame(/› orders/);
+  await tui.press(KEY.enter);
+  await tui.waitForFrame(/Events — orders, any status \(2\)/);
+  await tui.press(KEY.enter);
+  frame = await tui.waitForFrame('forwards (2)');
+  t.match(frame, new RegExp(`→0 delivered\\s+1 attempt\\s+${receiver.url}/all`));
+  t.match(frame, new RegExp(`→1 delivered\\s+1 attempt\\s+${receiver.url}/big`));
+  t.match(frame, /→[01] #1 scheduled succeeded 200/);
+  await tui.press(KEY.escape);
+  await tui.press(KEY.down);
+  await tui.press(KEY.enter);
+  frame = await tui.waitForFrame('forwards (1)');
+  t.match(frame, `Event ${small.body.event_id}`);
 });

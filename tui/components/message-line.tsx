@@ -1,4 +1,3 @@
-import React from 'react';
 import { Text } from 'ink';
 
 /**
@@ -6,7 +5,17 @@ import { Text } from 'ink';
  * otherwise a green notice (what the last action did), otherwise blank so the layout stays put.
  */
 export function MessageLine({ error, notice }: { error?: string | null; notice?: string | null }) {
-  if (error) return <Text color="red" wrap="truncate">✖ {error}</Text>;
-  if (notice) return <Text color="green" wrap="truncate">✔ {notice}</Text>;
+  if (error)
+    return (
+      <Text color="red" wrap="truncate">
+        ✖ {error}
+      </Text>
+    );
+  if (notice)
+    return (
+      <Text color="green" wrap="truncate">
+        ✔ {notice}
+      </Text>
+    );
   return <Text> </Text>;
 }

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 
 export interface Line {
@@ -16,7 +15,9 @@ export function ScrollView({ lines, offset, height }: { lines: Line[]; offset: n
   return (
     <Box flexDirection="column" height={height}>
       {shown.map((line, i) => (
-        <Text key={start + i} color={line.color} bold={line.bold} wrap="truncate">{line.text || ' '}</Text>
+        <Text key={start + i} color={line.color} bold={line.bold} wrap="truncate">
+          {line.text || ' '}
+        </Text>
       ))}
       <Text dimColor>{lines.length > visible ? `lines ${start + 1}–${end} of ${lines.length}` : ' '}</Text>
     </Box>

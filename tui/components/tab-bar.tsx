@@ -1,18 +1,19 @@
-import React from 'react';
 import { Text } from 'ink';
 
 /**
- * The numbered tabs along the top, the active one highlighted, on exactly one line: names are
- * shortened when the terminal is too narrow for them, and the server label is cut last.
+ * The numbered tabs along the top (tab i is key i), the active one highlighted, on exactly one
+ * line: names are shortened when the terminal is too narrow for them, and the server label is cut last.
  */
 export function TabBar({ tabs, active, label, width }: { tabs: readonly string[]; active: number; label: string; width: number }) {
-  const full = tabs.map((name, i) => ` ${i + 1} ${name} `);
-  const short = tabs.map((name, i) => (i === active ? ` ${i + 1} ${name} ` : ` ${i + 1} ${name.slice(0, 3)} `));
+  const full = tabs.map((name, i) => ` ${i} ${name} `);
+  const short = tabs.map((name, i) => (i === active ? ` ${i} ${name} ` : ` ${i} ${name.slice(0, 3)} `));
   const title = 'Dispatch ';
   const names = title.length + full.join('').length <= width ? full : short;
   return (
     <Text wrap="truncate">
-      <Text bold color="cyan">{title}</Text>
+      <Text bold color="cyan">
+        {title}
+      </Text>
       {names.map((text, index) => (
         <Text key={index} inverse={index === active} bold={index === active}>
           {text}

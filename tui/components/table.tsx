@@ -1,6 +1,6 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { fit } from '../format.js';
+import { matchesFilter } from '../screens/list-state.js';
 
 export interface Column<T> {
   header: string;
@@ -20,6 +20,8 @@ export interface TableProps<T> {
   empty?: string;
   /** False while a form or confirmation owns the keyboard, to show the cursor is parked. */
   focused?: boolean;
+  /** The list's `/` filter: only rows containing it are shown (`selected` still indexes `rows`). */
+  filter?: string;
 }
 
 /** The widths of each column for `width` terminal columns: fixed ones first, the rest shared. */
@@ -38,15 +40,30 @@ export function windowStart(selected: number, total: number, visible: number): n
 }
 
 /** A one-line-per-row table with a header, a highlighted selected row and vertical windowing. */
-export function Table<T>({ columns, rows, selected, width, height, empty = 'Nothing here yet.', focused = true }: TableProps<T>) {
+export function Table<T>({
+  columns,
+  rows: all,
+  selected: selectedIndex,
+  width,
+  height,
+  empty = 'Nothing here yet.',
+  focused = true,
+  filter = '',
+}: TableProps<T>) {
   const widths = columnWidths(columns, width);
   const visible = Math.max(1, height - 1);
-  const start = windowStart(selected, rows.length, visible);
+  const kept = filter ? all.flatMap((row, index) => (matchesFilter(row, filter) ? [index] : [])) : null;
+  const rows = kept ? kept.map((index) => all[index]) : all;
+  const selected = kept ? kept.indexOf(selectedIndex) : selectedIndex;
+  if (kept && kept.length === 0 && all.length > 0) empty = `Nothing matches "${filter}".`;
+  const start = windowStart(Math.max(0, selected), rows.length, visible);
   const shown = rows.slice(start, start + visible);
   return (
     <Box flexDirection="column" height={height}>
-      <Text bold wrap="truncate">{'  ' + columns.map((c, i) => fit(c.header, widths[i])).join(' ')}</Text>
-      {rows.length === 0 ? <Text dimColor>  {empty}</Text> : null}
+      <Text bold wrap="truncate">
+        {'  ' + columns.map((c, i) => fit(c.header, widths[i])).join(' ')}
+      </Text>
+      {rows.length === 0 ? <Text dimColor> {empty}</Text> : null}
       {shown.map((row, offset) => {
         const index = start + offset;
         const isSelected = index === selected;
@@ -54,7 +71,9 @@ export function Table<T>({ columns, rows, selected, width, height, empty = 'Noth
           <Text key={index} wrap="truncate" inverse={isSelected && focused} bold={isSelected}>
             {isSelected ? '› ' : '  '}
             {columns.map((c, i) => (
-              <Text key={i} color={c.color?.(row)}>{fit(c.value(row), widths[i]) + (i < columns.length - 1 ? ' ' : '')}</Text>
+              <Text key={i} color={c.color?.(row)}>
+                {fit(c.value(row), widths[i]) + (i < columns.length - 1 ? ' ' : '')}
+              </Text>
             ))}
           </Text>
         );

@@ -1,12 +1,12 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useLatest } from './use-latest.js';
 
 /**
  * Runs `load` now and every `intervalMs` while `enabled`, never two at once (a slow server must
  * not pile requests up). Changing `key` (a filter, a drill-down) reloads at once.
  */
 export function usePoll(load: () => Promise<unknown>, intervalMs: number, enabled: boolean, key: string): void {
-  const latest = useRef(load);
-  latest.current = load;
+  const latest = useLatest(load);
   useEffect(() => {
     if (!enabled) return;
     let stopped = false;
@@ -28,7 +28,7 @@ export function usePoll(load: () => Promise<unknown>, intervalMs: number, enable
       stopped = true;
       clearInterval(timer);
     };
-  }, [intervalMs, enabled, key]);
+  }, [latest, intervalMs, enabled, key]);
 }
 
 /** The current time, re-read every `intervalMs`, for "updated Ns ago" labels. */

@@ -11,6 +11,8 @@ export interface ListState<T extends { id: string }> {
   loaded: boolean;
   loadingMore: boolean;
   updatedAt: number | null;
+  /** Text typed after `/`: only rows containing it are shown and selectable ('' shows all). */
+  filter: string;
 }
 
 export type ListAction<T> =
@@ -19,11 +21,12 @@ export type ListAction<T> =
   | { type: 'list/loading-more' }
   | { type: 'list/load-failed' }
   | { type: 'list/move'; delta: number }
+  | { type: 'list/filter'; text: string }
   | { type: 'list/reset' };
 
 /** An empty list that has not been fetched yet. */
 export function emptyList<T extends { id: string }>(): ListState<T> {
-  return { items: [], nextCursor: null, selected: 0, loaded: false, loadingMore: false, updatedAt: null };
+  return { items: [], nextCursor: null, selected: 0, loaded: false, loadingMore: false, updatedAt: null, filter: '' };
 }
 
 /** True for actions `reduceList` handles, so screen reducers can delegate them. */
@@ -42,7 +45,14 @@ export function reduceList<T extends { id: string }>(state: ListState<T>, action
       const { items, nextCursor } = mergeFirstPage(state, action.page);
       const selectedId = state.items[state.selected]?.id;
       const found = selectedId ? items.findIndex((item) => item.id === selectedId) : -1;
-      return { ...state, items, nextCursor, loaded: true, updatedAt: action.at, selected: clamp(found >= 0 ? found : state.selected, items.length) };
+      return {
+        ...state,
+        items,
+        nextCursor,
+        loaded: true,
+        updatedAt: action.at,
+        selected: clamp(found >= 0 ? found : state.selected, items.length),
+      };
     }
     case 'list/appended': {
       const known = new Set(state.items.map((item) => item.id));
@@ -53,10 +63,21 @@ export function reduceList<T extends { id: string }>(state: ListState<T>, action
       return { ...state, loadingMore: true };
     case 'list/load-failed':
       return { ...state, loadingMore: false, loaded: true };
-    case 'list/move':
-      return { ...state, selected: clamp(state.selected + action.delta, state.items.length) };
+    case 'list/move': {
+      if (!state.filter) return { ...state, selected: clamp(state.selected + action.delta, state.items.length) };
+      const shown = visibleIndexes(state);
+      if (shown.length === 0) return state;
+      const at = shown.findIndex((index) => index >= state.selected);
+      const from = at === -1 ? shown.length - 1 : at;
+      return { ...state, selected: shown[clamp(from + action.delta, shown.length)] };
+    }
+    case 'list/filter': {
+      const next = { ...state, filter: action.text };
+      const shown = visibleIndexes(next);
+      return shown.includes(state.selected) || shown.length === 0 ? next : { ...next, selected: shown[0] };
+    }
     case 'list/reset':
-      return emptyList<T>();
+      return { ...emptyList<T>(), filter: state.filter };
   }
 }
 
@@ -69,9 +90,25 @@ export function mergeFirstPage<T extends { id: string }>(state: ListState<T>, pa
   return { items: [...page.items, ...older], nextCursor: state.nextCursor };
 }
 
-/** The selected row, if any. */
+/** True when `item` contains `filter` (case-insensitive) in any of its fields; '' matches everything. */
+export function matchesFilter(item: unknown, filter: string): boolean {
+  if (!filter) return true;
+  return JSON.stringify(item).toLowerCase().includes(filter.toLowerCase());
+}
+
+/** Indexes of the rows the filter lets through, in list order. */
+export function visibleIndexes(state: ListState<{ id: string }>): number[] {
+  const shown: number[] = [];
+  state.items.forEach((item, index) => {
+    if (matchesFilter(item, state.filter)) shown.push(index);
+  });
+  return shown;
+}
+
+/** The selected row, if any (none when the filter hides it). */
 export function selectedItem<T extends { id: string }>(state: ListState<T>): T | undefined {
-  return state.items[state.selected];
+  const item = state.items[state.selected];
+  return item && matchesFilter(item, state.filter) ? item : undefined;
 }
 
 /** True when the selection is near the end of what is loaded and the server has more. */

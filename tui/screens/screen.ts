@@ -1,9 +1,12 @@
-import { useCallback, useRef } from 'react';
+import { useCallback, useEffect } from 'react';
+import { useLatest } from '../hooks/use-latest.js';
 import type { ApiClient } from '../api-client.js';
 import type { Page } from '../api-types.js';
 import { describeError } from '../describe-error.js';
 import type { FeedbackAction } from './feedback.js';
 import type { ListAction } from './list-state.js';
+
+export { useLatest };
 
 /** What the app hands every screen. */
 export interface ScreenProps {
@@ -19,29 +22,31 @@ export interface ScreenProps {
    * digits and `q` to it. A ref, not state: the very next key must already see it.
    */
   capture: { current: boolean };
+  /** The text typed after `/` (app-wide, cleared on a tab switch): the current list shows only rows containing it. */
+  textFilter: string;
 }
 
 /**
- * The latest `value`, readable from an input handler. Ink re-subscribes handlers in a passive
- * effect, which can run after the next key arrives; a handler reading this ref never acts on
- * the state before the previous key.
+ * Applies the app's `/` text to the list the screen shows now (`list` names it, `applied` is that
+ * list's current filter): again whenever they differ, so a list the screen rebuilt empty (another
+ * app, another status) is filtered too.
  */
-export function useLatest<T>(value: T): { readonly current: T } {
-  const ref = useRef(value);
-  ref.current = value;
-  return ref;
+export function useTextFilter(textFilter: string, dispatch: (action: Routed<never>) => void, list: string, applied: string): void {
+  useEffect(() => {
+    if (applied !== textFilter) dispatch({ type: 'list/filter', list, text: textFilter });
+  }, [textFilter, dispatch, list, applied]);
 }
 
 /** A list action addressed to one of a screen's lists. */
 export type Routed<T> = ListAction<T> & { list: string };
 
-type Dispatch = (action: FeedbackAction | Routed<any>) => void;
+type Dispatch<T> = (action: FeedbackAction | Routed<T>) => void;
 
 /**
  * Wraps an async key handler so its failure is caught and shown in red on the screen instead of
  * becoming an unhandled rejection (STYLE §7).
  */
-export function useRunner(dispatch: Dispatch): (task: () => Promise<void>) => void {
+export function useRunner(dispatch: (action: FeedbackAction) => void): (task: () => Promise<void>) => void {
   return useCallback(
     (task) => {
       task().catch((error: unknown) => dispatch({ type: 'feedback/error', message: describeError(error), from: 'action' }));
@@ -56,11 +61,9 @@ export function useRunner(dispatch: Dispatch): (task: () => Promise<void>) => vo
  * `scope` names what the list shows (a filter, the app drilled into): a page fetched for an
  * earlier scope that arrives late is dropped rather than mixed into the new list.
  */
-export function useListLoader<T>(list: string, dispatch: Dispatch, fetchPage: (cursor: string | null) => Promise<Page<T>>, scope = '') {
-  const fetchRef = useRef(fetchPage);
-  fetchRef.current = fetchPage;
-  const scopeRef = useRef(scope);
-  scopeRef.current = scope;
+export function useListLoader<T>(list: string, dispatch: Dispatch<T>, fetchPage: (cursor: string | null) => Promise<Page<T>>, scope = '') {
+  const fetchRef = useLatest(fetchPage);
+  const scopeRef = useLatest(scope);
   const refresh = useCallback(async (): Promise<Page<T> | null> => {
     const asked = scopeRef.current;
     try {
@@ -73,7 +76,7 @@ export function useListLoader<T>(list: string, dispatch: Dispatch, fetchPage: (c
       dispatch({ type: 'feedback/error', message: describeError(error), from: 'refresh' });
       return null;
     }
-  }, [list, dispatch]);
+  }, [list, dispatch, fetchRef, scopeRef]);
   const loadMore = useCallback(
     async (cursor: string) => {
       const asked = scopeRef.current;
@@ -87,13 +90,17 @@ export function useListLoader<T>(list: string, dispatch: Dispatch, fetchPage: (c
         dispatch({ type: 'feedback/error', message: describeError(error), from: 'action' });
       }
     },
-    [list, dispatch],
+    [list, dispatch, fetchRef, scopeRef],
   );
   return { refresh, loadMore };
 }
 
 /** Movement keys shared by every list: arrows, j/k, PgUp/PgDn, g/G (top/bottom). */
-export function listMove(input: string, key: { upArrow: boolean; downArrow: boolean; pageUp: boolean; pageDown: boolean }, page: number): number | null {
+export function listMove(
+  input: string,
+  key: { upArrow: boolean; downArrow: boolean; pageUp: boolean; pageDown: boolean },
+  page: number,
+): number | null {
   if (key.upArrow || input === 'k') return -1;
   if (key.downArrow || input === 'j') return 1;
   if (key.pageUp) return -page;

@@ -13,7 +13,13 @@ t.test('keys reducer walks the create form: name, then scopes in table order', a
   state = run(state, { type: 'form/next' });
   t.match(state.mode, { step: 'scopes' });
   t.notOk(canSubmit(state.mode), 'no scope yet');
-  state = run(state, { type: 'form/cursor', delta: 18 }, { type: 'form/toggle' }, { type: 'form/cursor', delta: -18 }, { type: 'form/toggle' });
+  state = run(
+    state,
+    { type: 'form/cursor', delta: 18 },
+    { type: 'form/toggle' },
+    { type: 'form/cursor', delta: -18 },
+    { type: 'form/toggle' },
+  );
   t.match(state.mode, { scopes: ['*', 'key:write'] }, 'scopes kept in table order');
   state = run(state, { type: 'form/toggle' });
   t.match(state.mode, { scopes: ['key:write'] }, 'toggling again removes');
@@ -28,11 +34,19 @@ t.test('keys reducer walks the create form: name, then scopes in table order', a
 });
 
 t.test('keys reducer asks before revoking and drops the revoked key', async (t) => {
-  let state = run(initialKeysState(ALL_SCOPES), { type: 'list/refreshed', list: 'keys', page: { items: [key, { ...key, id: 'key_0', name: 'old' }], nextCursor: null }, at: 1 });
+  let state = run(initialKeysState(ALL_SCOPES), {
+    type: 'list/refreshed',
+    list: 'keys',
+    page: { items: [key, { ...key, id: 'key_0', name: 'old' }], nextCursor: null },
+    at: 1,
+  });
   state = run(state, { type: 'list/move', list: 'keys', delta: 1 }, { type: 'revoke/ask' });
   t.same(state.mode, { kind: 'confirm-revoke', id: 'key_0', name: 'old' });
   state = run(state, { type: 'revoked', id: 'key_0' });
-  t.same(state.keys.items.map((k) => k.id), ['key_1']);
+  t.same(
+    state.keys.items.map((k) => k.id),
+    ['key_1'],
+  );
   t.equal(state.keys.selected, 0);
   t.equal(state.notice, 'Revoked key_0.');
 });

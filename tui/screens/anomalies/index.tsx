@@ -1,22 +1,25 @@
-import React, { useCallback, useReducer } from 'react';
+import { useCallback, useReducer } from 'react';
 import { useNow, usePoll } from '../../hooks/use-poll.js';
 import { maxScroll } from '../../components/scroll-view.js';
-import { useListLoader, useRunner, type ScreenProps } from '../screen.js';
+import { useListLoader, useRunner, useTextFilter, type ScreenProps } from '../screen.js';
 import { anomaliesReducer, detailAnomaly, initialAnomaliesState } from './reducer.js';
 import { useAnomaliesInput } from './use-anomalies-input.js';
 import { AnomaliesView, anomalyLines } from './view.js';
 
 /** Screen 1 (default): anomalies, open first, with acknowledge / resolve and live refresh. */
-export function AnomaliesScreen({ client, width, height, refreshMs, inputActive }: ScreenProps) {
+export function AnomaliesScreen({ client, width, height, refreshMs, inputActive, textFilter }: ScreenProps) {
   const [state, dispatch] = useReducer(anomaliesReducer, undefined, initialAnomaliesState);
   const now = useNow();
   const run = useRunner(dispatch);
   const filter = state.filter;
-  const { refresh, loadMore } = useListLoader('anomalies', dispatch, (cursor) =>
-    client.listAnomalies(filter === 'active' ? {} : { status: filter }, { cursor }),
+  const { refresh, loadMore } = useListLoader(
+    'anomalies',
+    dispatch,
+    (cursor) => client.listAnomalies(filter === 'active' ? {} : { status: filter }, { cursor }),
     filter,
   );
   usePoll(refresh, refreshMs, true, filter);
+  useTextFilter(textFilter, dispatch, 'anomalies', state.anomalies.filter);
 
   const act = useCallback(
     (verb: 'Acknowledged' | 'Resolved', id: string) =>

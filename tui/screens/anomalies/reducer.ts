@@ -1,6 +1,6 @@
 import type { Anomaly, AnomalyStatus } from '../../api-types.js';
 import { isFeedbackAction, noFeedback, reduceFeedback, type Feedback, type FeedbackAction } from '../feedback.js';
-import { emptyList, isListAction, reduceList, type ListState } from '../list-state.js';
+import { emptyList, isListAction, reduceList, type ListState, selectedItem } from '../list-state.js';
 import type { Routed } from '../screen.js';
 
 /** `active` is the server's default (open and acknowledged, not resolved). */
@@ -53,7 +53,7 @@ function withSorted(list: ListState<Anomaly>, selectedId: string | undefined): L
 export function anomaliesReducer(state: AnomaliesState, action: AnomaliesAction): AnomaliesState {
   if (isFeedbackAction(action)) return reduceFeedback(state, action);
   if (isListAction(action)) {
-    const selectedId = state.anomalies.items[state.anomalies.selected]?.id;
+    const selectedId = selectedItem(state.anomalies)?.id;
     const next = reduceList(state.anomalies, action);
     return { ...state, anomalies: action.type === 'list/move' ? next : withSorted(next, selectedId) };
   }
@@ -63,7 +63,7 @@ export function anomaliesReducer(state: AnomaliesState, action: AnomaliesAction)
       return { ...state, filter, anomalies: emptyList(), detail: null };
     }
     case 'detail/open': {
-      const anomaly = state.anomalies.items[state.anomalies.selected];
+      const anomaly = selectedItem(state.anomalies);
       return anomaly ? { ...state, detail: { id: anomaly.id, scroll: 0 } } : state;
     }
     case 'detail/close':
@@ -73,10 +73,8 @@ export function anomaliesReducer(state: AnomaliesState, action: AnomaliesAction)
       return { ...state, detail: { ...state.detail, scroll: Math.max(0, Math.min(action.max, state.detail.scroll + action.delta)) } };
     case 'anomaly/updated': {
       const { anomaly } = action;
-      const selectedId = state.anomalies.items[state.anomalies.selected]?.id;
-      const items = state.anomalies.items
-        .map((a) => (a.id === anomaly.id ? anomaly : a))
-        .filter((a) => matchesFilter(a, state.filter));
+      const selectedId = selectedItem(state.anomalies)?.id;
+      const items = state.anomalies.items.map((a) => (a.id === anomaly.id ? anomaly : a)).filter((a) => matchesFilter(a, state.filter));
       return {
         ...state,
         anomalies: withSorted({ ...state.anomalies, items }, selectedId),

@@ -1,5 +1,5 @@
 import { useInput } from 'ink';
-import { wantsMore } from '../list-state.js';
+import { wantsMore, selectedItem } from '../list-state.js';
 import { listMove, useLatest } from '../screen.js';
 import type { AnomaliesAction, AnomaliesState } from './reducer.js';
 
@@ -24,7 +24,7 @@ export function useAnomaliesInput(
       const { state, commands, page, detailMax } = latest.current;
       dispatch({ type: 'feedback/clear' });
       const move = listMove(input, key, page);
-      const selected = state.anomalies.items[state.anomalies.selected];
+      const selected = selectedItem(state.anomalies);
       if (state.detail) {
         if (key.escape || key.backspace || key.delete || key.return) dispatch({ type: 'detail/close' });
         else if (move !== null) dispatch({ type: 'detail/scroll', delta: move, max: detailMax });

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box } from 'ink';
 import type { Anomaly } from '../../api-types.js';
 import { Footer, type Hint } from '../../components/footer.js';
@@ -55,12 +54,28 @@ export function AnomaliesView({ state, width, height, now }: { state: AnomaliesS
   const body = Math.max(3, height - 3);
   const detail = detailAnomaly(state);
   const hints: Hint[] = detail
-    ? [['↑↓', 'scroll'], ['a', 'acknowledge'], ['r', 'resolve'], ['Esc', 'back']]
-    : [['↑↓', 'move'], ['Enter', 'details'], ['a', 'acknowledge'], ['r', 'resolve'], ['f', `filter: ${state.filter}`]];
+    ? [
+        ['↑↓', 'scroll'],
+        ['a', 'acknowledge'],
+        ['r', 'resolve'],
+        ['Esc', 'back'],
+      ]
+    : [
+        ['↑↓', 'move'],
+        ['Enter', 'details'],
+        ['a', 'acknowledge'],
+        ['r', 'resolve'],
+        ['f', `filter: ${state.filter}`],
+      ];
   const count = `${state.anomalies.items.length}${state.anomalies.nextCursor ? '+' : ''}`;
   return (
     <Box flexDirection="column" height={height}>
-      <StatusLine title={detail ? `Anomaly ${detail.id}` : `Anomalies — ${state.filter} (${count})`} updatedAt={state.anomalies.updatedAt} now={now} width={width} />
+      <StatusLine
+        title={detail ? `Anomaly ${detail.id}` : `Anomalies — ${state.filter} (${count})`}
+        updatedAt={state.anomalies.updatedAt}
+        now={now}
+        width={width}
+      />
       {detail ? (
         <ScrollView lines={anomalyLines(detail, width)} offset={state.detail?.scroll ?? 0} height={body} />
       ) : (
@@ -68,6 +83,7 @@ export function AnomaliesView({ state, width, height, now }: { state: AnomaliesS
           columns={columns(now, width)}
           rows={state.anomalies.items}
           selected={state.anomalies.selected}
+          filter={state.anomalies.filter}
           width={width}
           height={body}
           empty={state.anomalies.loaded ? `No ${state.filter === 'active' ? 'open or acknowledged' : state.filter} anomalies.` : 'Loading…'}

@@ -4,31 +4,33 @@ import { listMove, useLatest } from '../screen.js';
 import { currentList, type AppsAction, type AppsState } from './reducer.js';
 
 export interface AppsCommands {
-  toggleEndpoint(endpointId: string, disabled: boolean): void;
-  loadMore(list: AppsState['level'], cursor: string): void;
+  loadMore(list: 'apps' | 'recipients', cursor: string): void;
 }
 
-/** Apps keyboard: move, Enter drills down, Esc/Backspace goes up, `e` enables/disables an endpoint. */
-export function useAppsInput(state: AppsState, dispatch: (a: AppsAction) => void, commands: AppsCommands, active: boolean, page: number): void {
+/** Apps keyboard (apps and recipients levels): move, Enter drills down, Esc/Backspace goes up. */
+export function useAppsInput(
+  state: AppsState,
+  dispatch: (a: AppsAction) => void,
+  commands: AppsCommands,
+  active: boolean,
+  page: number,
+): void {
   const latest = useLatest({ state, commands, page });
   useInput(
     (input, key) => {
       const { state, commands, page } = latest.current;
+      if (state.level === 'endpoints') return;
       dispatch({ type: 'feedback/clear' });
       const list = currentList(state);
       const move = listMove(input, key, page);
       if (move !== null) {
-        dispatch({ type: 'list/move', list: state.level, delta: move } as AppsAction);
+        dispatch({ type: 'list/move', list: state.level, delta: move });
         const next = { ...list, selected: list.selected + move };
         if (wantsMore(next) && list.nextCursor) commands.loadMore(state.level, list.nextCursor);
         return;
       }
       if (key.return) dispatch({ type: 'open' });
       else if (key.escape || key.backspace || key.delete) dispatch({ type: 'back' });
-      else if (input === 'e' && state.level === 'endpoints') {
-        const endpoint = state.endpoints.items[state.endpoints.selected];
-        if (endpoint) commands.toggleEndpoint(endpoint.id, !endpoint.disabled);
-      }
     },
     { isActive: active },
   );

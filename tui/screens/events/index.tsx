@@ -1,23 +1,39 @@
-import React, { useCallback, useReducer } from 'react';
+import { useCallback, useReducer } from 'react';
 import { maxScroll } from '../../components/scroll-view.js';
 import { describeError } from '../../describe-error.js';
 import { useNow, usePoll } from '../../hooks/use-poll.js';
-import { useListLoader, useRunner, type ScreenProps } from '../screen.js';
+import { useListLoader, useRunner, useTextFilter, type ScreenProps } from '../screen.js';
 import { eventDetailLines } from './detail-lines.js';
-import { detailId, eventsReducer, initialEventsState, sourceName } from './reducer.js';
+import { detailId, eventsReducer, initialEventsState, sourceDestinations, sourceName } from './reducer.js';
 import { useEventsInput } from './use-events-input.js';
 import { EventsView } from './view.js';
 
 /** Screen 3: ingest events filtered by source and status; detail with body and attempts; replay. */
-export function EventsScreen({ client, width, height, refreshMs, inputActive, capture, sourceId = null }: ScreenProps & { sourceId?: string | null }) {
+export function EventsScreen({
+  client,
+  width,
+  height,
+  refreshMs,
+  inputActive,
+  capture,
+  textFilter,
+  sourceId = null,
+}: ScreenProps & { sourceId?: string | null }) {
   const [state, dispatch] = useReducer(eventsReducer, sourceId, initialEventsState);
   const now = useNow();
   const run = useRunner(dispatch);
   const { filter } = state;
-  const list = useListLoader('events', dispatch, (cursor) =>
-    client.listEvents({ ...(filter.sourceId ? { source_id: filter.sourceId } : {}), ...(filter.status ? { status: filter.status } : {}) }, { cursor }),
+  const list = useListLoader(
+    'events',
+    dispatch,
+    (cursor) =>
+      client.listEvents(
+        { ...(filter.sourceId ? { source_id: filter.sourceId } : {}), ...(filter.status ? { status: filter.status } : {}) },
+        { cursor },
+      ),
     `${filter.sourceId}:${filter.status}`,
   );
+  useTextFilter(textFilter, dispatch, 'events', state.events.filter);
   const openId = detailId(state);
   const refresh = useCallback(async () => {
     try {
@@ -37,6 +53,7 @@ export function EventsScreen({ client, width, height, refreshMs, inputActive, ca
     }
   }, [client, list, openId]);
   usePoll(refresh, refreshMs, true, `${filter.sourceId}:${filter.status}:${openId}`);
+  // eslint-disable-next-line react-hooks/immutability -- `capture` is the app's ref, set during render by design (ScreenProps.capture)
   capture.current = state.mode.kind === 'confirm-replay';
 
   const replay = useCallback(
@@ -54,7 +71,13 @@ export function EventsScreen({ client, width, height, refreshMs, inputActive, ca
     [client, run, refresh],
   );
   const body = Math.max(3, height - 3);
-  const detailMax = state.detail ? maxScroll(eventDetailLines(state.detail, sourceName(state, state.detail.source_id), width).length, body) : 0;
+  const detailMax = state.detail
+    ? maxScroll(
+        eventDetailLines(state.detail, sourceName(state, state.detail.source_id), width, sourceDestinations(state, state.detail.source_id))
+          .length,
+        body,
+      )
+    : 0;
   useEventsInput(state, dispatch, { replay, loadMore: (c) => void list.loadMore(c) }, inputActive, Math.max(1, height - 5), detailMax);
   return <EventsView state={state} width={width} height={height} now={now} />;
 }

@@ -1,9 +1,18 @@
-import type { EventStatus, IngestEvent, IngestEventDetail, Source } from '../../api-types.js';
+import type { Destination, EventStatus, IngestEvent, IngestEventDetail, Source } from '../../api-types.js';
 import { isFeedbackAction, noFeedback, reduceFeedback, type Feedback, type FeedbackAction } from '../feedback.js';
-import { emptyList, isListAction, reduceList, type ListState } from '../list-state.js';
+import { emptyList, isListAction, reduceList, selectedItem, type ListState } from '../list-state.js';
 import type { Routed } from '../screen.js';
 
-export const EVENT_STATUSES: Array<EventStatus | null> = [null, 'pending', 'delivered', 'failed', 'held', 'rejected', 'duplicate'];
+export const EVENT_STATUSES: Array<EventStatus | null> = [
+  null,
+  'pending',
+  'delivered',
+  'failed',
+  'held',
+  'rejected',
+  'duplicate',
+  'filtered',
+];
 
 export interface EventsFilter {
   sourceId: string | null;
@@ -11,9 +20,7 @@ export interface EventsFilter {
 }
 
 export type EventsMode =
-  | { kind: 'list' }
-  | { kind: 'detail'; id: string; scroll: number }
-  | { kind: 'confirm-replay'; id: string; from: 'list' | 'detail' };
+  { kind: 'list' } | { kind: 'detail'; id: string; scroll: number } | { kind: 'confirm-replay'; id: string; from: 'list' | 'detail' };
 
 export interface EventsState extends Feedback {
   events: ListState<IngestEvent>;
@@ -43,7 +50,16 @@ export type EventsAction =
 
 /** The Events screen before its first fetch, filtered to `sourceId` when opened from Sources. */
 export function initialEventsState(sourceId: string | null = null): EventsState {
-  return { ...noFeedback, events: emptyList(), filter: { sourceId, status: null }, sources: [], mode: { kind: 'list' }, detail: null, detailAt: null, scroll: 0 };
+  return {
+    ...noFeedback,
+    events: emptyList(),
+    filter: { sourceId, status: null },
+    sources: [],
+    mode: { kind: 'list' },
+    detail: null,
+    detailAt: null,
+    scroll: 0,
+  };
 }
 
 function next<T>(values: T[], current: T): T {
@@ -65,7 +81,7 @@ export function eventsReducer(state: EventsState, action: EventsAction): EventsS
     case 'filter/status-next':
       return { ...state, filter: { ...state.filter, status: next(EVENT_STATUSES, state.filter.status) }, events: emptyList() };
     case 'detail/open': {
-      const event = state.events.items[state.events.selected];
+      const event = selectedItem(state.events);
       return event ? { ...state, mode: { kind: 'detail', id: event.id, scroll: 0 }, detail: null, detailAt: null } : state;
     }
     case 'detail/loaded':
@@ -77,13 +93,19 @@ export function eventsReducer(state: EventsState, action: EventsAction): EventsS
       return { ...state, mode: { ...mode, scroll: Math.max(0, Math.min(action.max, mode.scroll + action.delta)) } };
     case 'replay/ask': {
       if (mode.kind === 'detail') return { ...state, mode: { kind: 'confirm-replay', id: mode.id, from: 'detail' }, scroll: mode.scroll };
-      const event = state.events.items[state.events.selected];
+      const event = selectedItem(state.events);
       return event && mode.kind === 'list' ? { ...state, mode: { kind: 'confirm-replay', id: event.id, from: 'list' } } : state;
     }
     case 'replay/cancel':
       return { ...state, mode: back(state) };
     case 'replayed':
-      return { ...state, mode: back(state), notice: `Replay of ${action.id} accepted; a new attempt is on its way.`, error: null, errorFrom: null };
+      return {
+        ...state,
+        mode: back(state),
+        notice: `Replay of ${action.id} accepted; a new attempt is on its way.`,
+        error: null,
+        errorFrom: null,
+      };
     default:
       return state;
   }
@@ -107,4 +129,9 @@ export function detailId(state: EventsState): string | null {
 export function sourceName(state: EventsState, id: string | null): string {
   if (!id) return 'all sources';
   return state.sources.find((s) => s.id === id)?.name ?? id;
+}
+
+/** A source's destinations, when it is among the loaded sources (for URLs in the event detail). */
+export function sourceDestinations(state: EventsState, id: string): Destination[] {
+  return state.sources.find((s) => s.id === id)?.destinations ?? [];
 }

@@ -12,7 +12,14 @@ export interface EventsCommands {
  * Events keyboard. List: move, `s` source filter, `f` status filter, Enter detail, `R` replay.
  * Detail: scroll, `R` replay, Esc back. Confirmation: `y` replays, `n`/Esc cancels.
  */
-export function useEventsInput(state: EventsState, dispatch: (a: EventsAction) => void, commands: EventsCommands, active: boolean, page: number, detailMax: number): void {
+export function useEventsInput(
+  state: EventsState,
+  dispatch: (a: EventsAction) => void,
+  commands: EventsCommands,
+  active: boolean,
+  page: number,
+  detailMax: number,
+): void {
   const latest = useLatest({ state, commands, page, detailMax });
   useInput(
     (input, key) => {

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box } from 'ink';
 import type { IngestEvent } from '../../api-types.js';
 import { Confirm } from '../../components/confirm.js';
@@ -9,7 +8,7 @@ import { StatusLine } from '../../components/status-line.js';
 import { Table, type Column } from '../../components/table.js';
 import { shortTime } from '../../format.js';
 import { eventDetailLines, eventStatusColor } from './detail-lines.js';
-import { detailId, sourceName, type EventsState } from './reducer.js';
+import { detailId, sourceDestinations, sourceName, type EventsState } from './reducer.js';
 
 function columns(state: EventsState): Column<IngestEvent>[] {
   return [
@@ -29,25 +28,63 @@ export function EventsView({ state, width, height, now }: { state: EventsState; 
   const confirming = state.mode.kind === 'confirm-replay';
   const content = confirming ? body - 4 : body;
   const hints: Hint[] = confirming
-    ? [['y', 'replay'], ['n/Esc', 'cancel']]
+    ? [
+        ['y', 'replay'],
+        ['n/Esc', 'cancel'],
+      ]
     : id
-      ? [['↑↓/PgUp/PgDn', 'scroll'], ['R', 'replay'], ['Esc', 'back']]
-      : [['↑↓', 'move'], ['Enter', 'detail'], ['s', 'source'], ['f', 'status'], ['R', 'replay']];
+      ? [
+          ['↑↓/PgUp/PgDn', 'scroll'],
+          ['R', 'replay'],
+          ['Esc', 'back'],
+        ]
+      : [
+          ['↑↓', 'move'],
+          ['Enter', 'detail'],
+          ['s', 'source'],
+          ['f', 'status'],
+          ['R', 'replay'],
+        ];
   const filter = `${sourceName(state, state.filter.sourceId)}, ${state.filter.status ?? 'any status'}`;
   const updatedAt = id ? state.detailAt : state.events.updatedAt;
   return (
     <Box flexDirection="column" height={height}>
-      <StatusLine title={id ? `Event ${id}` : `Events — ${filter} (${state.events.items.length}${state.events.nextCursor ? '+' : ''})`} updatedAt={updatedAt} now={now} width={width} />
+      <StatusLine
+        title={id ? `Event ${id}` : `Events — ${filter} (${state.events.items.length}${state.events.nextCursor ? '+' : ''})`}
+        updatedAt={updatedAt}
+        now={now}
+        width={width}
+      />
       {id ? (
         state.detail ? (
-          <ScrollView lines={eventDetailLines(state.detail, sourceName(state, state.detail.source_id), width)} offset={state.mode.kind === 'detail' ? state.mode.scroll : state.scroll} height={content} />
+          <ScrollView
+            lines={eventDetailLines(
+              state.detail,
+              sourceName(state, state.detail.source_id),
+              width,
+              sourceDestinations(state, state.detail.source_id),
+            )}
+            offset={state.mode.kind === 'detail' ? state.mode.scroll : state.scroll}
+            height={content}
+          />
         ) : (
           <Box height={content} />
         )
       ) : (
-        <Table columns={columns(state)} rows={state.events.items} selected={state.events.selected} width={width} height={content} empty={state.events.loaded ? 'No events match.' : 'Loading…'} focused={!confirming} />
+        <Table
+          columns={columns(state)}
+          rows={state.events.items}
+          selected={state.events.selected}
+          filter={state.events.filter}
+          width={width}
+          height={content}
+          empty={state.events.loaded ? 'No events match.' : 'Loading…'}
+          focused={!confirming}
+        />
       )}
-      {state.mode.kind === 'confirm-replay' ? <Confirm question={`Replay event ${state.mode.id} to its source's destination now?`} /> : null}
+      {state.mode.kind === 'confirm-replay' ? (
+        <Confirm question={`Replay event ${state.mode.id} to every matching destination of its source now?`} />
+      ) : null}
       <MessageLine error={state.error} notice={state.notice} />
       <Footer hints={hints} global={!confirming} />
     </Box>

@@ -1,6 +1,6 @@
 import type { ApiKeyInfo, CreatedApiKey } from '../../api-types.js';
 import { isFeedbackAction, noFeedback, reduceFeedback, type Feedback, type FeedbackAction } from '../feedback.js';
-import { emptyList, isListAction, reduceList, type ListState } from '../list-state.js';
+import { emptyList, isListAction, reduceList, type ListState, selectedItem } from '../list-state.js';
 import type { Routed } from '../screen.js';
 
 export type KeysMode =
@@ -47,6 +47,7 @@ export function keysReducer(state: KeysState, action: KeysAction): KeysState {
       return { ...state, mode: { kind: 'form', step: 'name', name: '', scopes: [], cursor: 0, submitting: false } };
     case 'form/type':
       if (mode.kind !== 'form' || mode.step !== 'name') return state;
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what a typed name must drop
       return { ...state, mode: { ...mode, name: (mode.name + action.text.replace(/[\x00-\x1f\x7f]/g, '')).slice(0, 200) } };
     case 'form/backspace':
       if (mode.kind !== 'form' || mode.step !== 'name') return state;
@@ -72,16 +73,26 @@ export function keysReducer(state: KeysState, action: KeysAction): KeysState {
     case 'form/submitting':
       return mode.kind === 'form' ? { ...state, mode: { ...mode, submitting: action.submitting } } : state;
     case 'created':
-      return { ...state, mode: { kind: 'created', key: action.key }, notice: `Created key "${action.key.name}".`, error: null, errorFrom: null };
+      return {
+        ...state,
+        mode: { kind: 'created', key: action.key },
+        notice: `Created key "${action.key.name}".`,
+        error: null,
+        errorFrom: null,
+      };
     case 'revoke/ask': {
-      const key = state.keys.items[state.keys.selected];
+      const key = selectedItem(state.keys);
       return key ? { ...state, mode: { kind: 'confirm-revoke', id: key.id, name: key.name } } : state;
     }
     case 'revoked':
       return {
         ...state,
         mode: { kind: 'list' },
-        keys: { ...state.keys, items: state.keys.items.filter((k) => k.id !== action.id), selected: Math.max(0, Math.min(state.keys.selected, state.keys.items.length - 2)) },
+        keys: {
+          ...state.keys,
+          items: state.keys.items.filter((k) => k.id !== action.id),
+          selected: Math.max(0, Math.min(state.keys.selected, state.keys.items.length - 2)),
+        },
         notice: `Revoked ${action.id}.`,
         error: null,
         errorFrom: null,

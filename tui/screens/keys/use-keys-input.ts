@@ -10,7 +10,13 @@ export interface KeysCommands {
 }
 
 /** Keys screen keyboard: list navigation, `n` create form, `d` revoke with confirmation. */
-export function useKeysInput(state: KeysState, dispatch: (a: KeysAction) => void, commands: KeysCommands, active: boolean, page: number): void {
+export function useKeysInput(
+  state: KeysState,
+  dispatch: (a: KeysAction) => void,
+  commands: KeysCommands,
+  active: boolean,
+  page: number,
+): void {
   const latest = useLatest({ state, commands, page });
   useInput(
     (input, key) => {
@@ -39,7 +45,8 @@ export function useKeysInput(state: KeysState, dispatch: (a: KeysAction) => void
         if (input === ' ') return dispatch({ type: 'form/toggle' });
         if (key.return) {
           if (canSubmit(mode)) commands.create(mode.name.trim(), mode.scopes);
-          else if (!mode.submitting) dispatch({ type: 'feedback/error', message: 'Pick at least one scope (Space toggles).', from: 'action' });
+          else if (!mode.submitting)
+            dispatch({ type: 'feedback/error', message: 'Pick at least one scope (Space toggles).', from: 'action' });
         }
         return;
       }

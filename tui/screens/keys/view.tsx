@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { ApiKeyInfo } from '../../api-types.js';
 import { Confirm } from '../../components/confirm.js';
@@ -17,11 +16,31 @@ const columns: Column<ApiKeyInfo>[] = [
 ];
 
 function hints(mode: KeysMode): Hint[] {
-  if (mode.kind === 'form' && mode.step === 'name') return [['type', 'name'], ['Enter', 'next: scopes'], ['Esc', 'cancel']];
-  if (mode.kind === 'form') return [['↑↓', 'move'], ['Space', 'toggle'], ['Enter', 'create'], ['Shift-Tab', 'name'], ['Esc', 'cancel']];
+  if (mode.kind === 'form' && mode.step === 'name')
+    return [
+      ['type', 'name'],
+      ['Enter', 'next: scopes'],
+      ['Esc', 'cancel'],
+    ];
+  if (mode.kind === 'form')
+    return [
+      ['↑↓', 'move'],
+      ['Space', 'toggle'],
+      ['Enter', 'create'],
+      ['Shift-Tab', 'name'],
+      ['Esc', 'cancel'],
+    ];
   if (mode.kind === 'created') return [['Enter', 'done (the key is not shown again)']];
-  if (mode.kind === 'confirm-revoke') return [['y', 'revoke'], ['n/Esc', 'cancel']];
-  return [['↑↓', 'move'], ['n', 'new key'], ['d', 'revoke']];
+  if (mode.kind === 'confirm-revoke')
+    return [
+      ['y', 'revoke'],
+      ['n/Esc', 'cancel'],
+    ];
+  return [
+    ['↑↓', 'move'],
+    ['n', 'new key'],
+    ['d', 'revoke'],
+  ];
 }
 
 /** Keys screen: a table of keys, or the create form, or the one-time plaintext key. */
@@ -30,21 +49,41 @@ export function KeysView({ state, width, height, now }: { state: KeysState; widt
   const mode = state.mode;
   return (
     <Box flexDirection="column" height={height}>
-      <StatusLine title={`API keys (${state.keys.items.length}${state.keys.nextCursor ? '+' : ''})`} updatedAt={state.keys.updatedAt} now={now} width={width} />
+      <StatusLine
+        title={`API keys (${state.keys.items.length}${state.keys.nextCursor ? '+' : ''})`}
+        updatedAt={state.keys.updatedAt}
+        now={now}
+        width={width}
+      />
       <Box flexDirection="column" height={body}>
         {mode.kind === 'form' ? (
           <KeyForm mode={mode} choices={state.scopeChoices} height={body} />
         ) : mode.kind === 'created' ? (
           <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1}>
-            <Text color="green" bold>Key "{mode.key.name}" created with scopes {mode.key.scopes.join(' ')}</Text>
+            <Text color="green" bold>
+              Key "{mode.key.name}" created with scopes {mode.key.scopes.join(' ')}
+            </Text>
             <Text>Copy it now — Dispatch stores only its hash and will never show it again:</Text>
-            <Text bold color="yellow">{mode.key.key}</Text>
+            <Text bold color="yellow">
+              {mode.key.key}
+            </Text>
             <Text dimColor>Select it with the mouse (or your terminal's copy mode), then press Enter.</Text>
           </Box>
         ) : (
           <>
-            <Table columns={columns} rows={state.keys.items} selected={state.keys.selected} width={width} height={mode.kind === 'confirm-revoke' ? body - 4 : body} empty={state.keys.loaded ? 'No keys.' : 'Loading…'} focused={mode.kind === 'list'} />
-            {mode.kind === 'confirm-revoke' ? <Confirm question={`Revoke key "${mode.name}" (${mode.id})? Calls with it fail within 1 s.`} /> : null}
+            <Table
+              columns={columns}
+              rows={state.keys.items}
+              selected={state.keys.selected}
+              filter={state.keys.filter}
+              width={width}
+              height={mode.kind === 'confirm-revoke' ? body - 4 : body}
+              empty={state.keys.loaded ? 'No keys.' : 'Loading…'}
+              focused={mode.kind === 'list'}
+            />
+            {mode.kind === 'confirm-revoke' ? (
+              <Confirm question={`Revoke key "${mode.name}" (${mode.id})? Calls with it fail within 1 s.`} />
+            ) : null}
           </>
         )}
       </Box>
@@ -61,7 +100,9 @@ function KeyForm({ mode, choices, height }: { mode: Extract<KeysMode, { kind: 'f
   return (
     <Box flexDirection="column">
       <Text>
-        <Text bold={!onScopes} color={onScopes ? undefined : 'cyan'}>Name: </Text>
+        <Text bold={!onScopes} color={onScopes ? undefined : 'cyan'}>
+          Name:{' '}
+        </Text>
         <Text>{mode.name}</Text>
         {onScopes ? null : <Text inverse> </Text>}
       </Text>

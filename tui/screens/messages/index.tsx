@@ -1,9 +1,9 @@
-import React, { useCallback, useReducer } from 'react';
+import { useCallback, useReducer } from 'react';
 import type { ApiClient } from '../../api-client.js';
 import { describeError } from '../../describe-error.js';
 import { useNow, usePoll } from '../../hooks/use-poll.js';
-import { useListLoader, useRunner, type ScreenProps } from '../screen.js';
-import { initialMessagesState, messagesReducer, type MessagesAction } from './reducer.js';
+import { useListLoader, useRunner, useTextFilter, type ScreenProps } from '../screen.js';
+import { initialMessagesState, messagesReducer } from './reducer.js';
 import { useMessagesInput } from './use-messages-input.js';
 import { MessagesView } from './view.js';
 
@@ -14,14 +14,16 @@ const STATUSES = ['pending', 'failed', 'succeeded'] as const;
  * (one page each, back to the oldest loaded message) since list rows carry only a count.
  */
 export async function messageStatuses(client: ApiClient, appId: string, since: string | undefined): Promise<Record<string, string>> {
-  const pages = await Promise.all(STATUSES.map((status) => client.listMessages(appId, { status, ...(since ? { since } : {}) }, { limit: 100 })));
+  const pages = await Promise.all(
+    STATUSES.map((status) => client.listMessages(appId, { status, ...(since ? { since } : {}) }, { limit: 100 })),
+  );
   const statuses: Record<string, string> = {};
   pages.forEach((page, i) => page.items.forEach((m) => (statuses[m.id] = STATUSES[i])));
   return statuses;
 }
 
 /** Screen 4: an app's messages with delivery status; Enter shows deliveries and attempts; `R` replays. */
-export function MessagesScreen({ client, width, height, refreshMs, inputActive, capture }: ScreenProps) {
+export function MessagesScreen({ client, width, height, refreshMs, inputActive, capture, textFilter }: ScreenProps) {
   const [state, dispatch] = useReducer(messagesReducer, undefined, initialMessagesState);
   const send = dispatch as (a: unknown) => void;
   const now = useNow();
@@ -30,6 +32,12 @@ export function MessagesScreen({ client, width, height, refreshMs, inputActive, 
   const messageId = state.detail?.id ?? '';
   const apps = useListLoader('apps', send, (cursor) => client.listApps({ cursor }));
   const messages = useListLoader('messages', send, (cursor) => client.listMessages(appId, {}, { cursor }), appId);
+  useTextFilter(
+    textFilter,
+    send,
+    state.level === 'apps' ? 'apps' : 'messages',
+    state.level === 'apps' ? state.apps.filter : state.messages.filter,
+  );
 
   const loadDetail = useCallback(async () => {
     try {
@@ -53,6 +61,7 @@ export function MessagesScreen({ client, width, height, refreshMs, inputActive, 
     }
   }, [state.level, apps, messages, loadDetail, client, appId, oldest]);
   usePoll(refresh, refreshMs, true, `${state.level}:${appId}:${messageId}`);
+  // eslint-disable-next-line react-hooks/immutability -- `capture` is the app's ref, set during render by design (ScreenProps.capture)
   capture.current = state.confirm !== null;
 
   const replay = useCallback(
@@ -71,7 +80,7 @@ export function MessagesScreen({ client, width, height, refreshMs, inputActive, 
   );
   useMessagesInput(
     state,
-    dispatch as (a: MessagesAction) => void,
+    dispatch,
     { replay, loadMore: (list, cursor) => void (list === 'apps' ? apps : messages).loadMore(cursor) },
     inputActive,
     Math.max(1, height - 5),

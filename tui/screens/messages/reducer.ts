@@ -1,6 +1,6 @@
 import type { App, Attempt, Message } from '../../api-types.js';
 import { isFeedbackAction, noFeedback, reduceFeedback, type Feedback, type FeedbackAction } from '../feedback.js';
-import { emptyList, isListAction, reduceList, type ListState } from '../list-state.js';
+import { emptyList, isListAction, reduceList, type ListState, selectedItem } from '../list-state.js';
 import type { Routed } from '../screen.js';
 
 export type MessagesLevel = 'apps' | 'messages' | 'detail';
@@ -50,17 +50,21 @@ export function messagesReducer(state: MessagesState, action: MessagesAction): M
   if (isFeedbackAction(action)) return reduceFeedback(state, action);
   if (isListAction(action)) {
     const list = (action as { list: string }).list;
-    return list === 'apps' ? { ...state, apps: reduceList(state.apps, action) } : { ...state, messages: reduceList(state.messages, action) };
+    return list === 'apps'
+      ? { ...state, apps: reduceList(state.apps, action) }
+      : { ...state, messages: reduceList(state.messages, action) };
   }
   switch (action.type) {
     case 'open': {
       if (state.level === 'apps') {
-        const app = state.apps.items[state.apps.selected];
+        const app = selectedItem(state.apps);
         return app ? { ...state, level: 'messages', app, messages: emptyList(), statuses: {} } : state;
       }
       if (state.level === 'messages') {
-        const message = state.messages.items[state.messages.selected];
-        return message ? { ...state, level: 'detail', detail: { id: message.id, message: null, attempts: [], selected: 0, updatedAt: null } } : state;
+        const message = selectedItem(state.messages);
+        return message
+          ? { ...state, level: 'detail', detail: { id: message.id, message: null, attempts: [], selected: 0, updatedAt: null } }
+          : state;
       }
       return state;
     }
@@ -82,7 +86,7 @@ export function messagesReducer(state: MessagesState, action: MessagesAction): M
     case 'statuses':
       return { ...state, statuses: { ...state.statuses, ...action.statuses } };
     case 'replay/ask': {
-      const id = state.level === 'detail' ? state.detail?.id : state.level === 'messages' ? state.messages.items[state.messages.selected]?.id : undefined;
+      const id = state.level === 'detail' ? state.detail?.id : state.level === 'messages' ? selectedItem(state.messages)?.id : undefined;
       return id ? { ...state, confirm: { id, endpointId: null } } : state;
     }
     case 'replay/choose':

@@ -12,7 +12,13 @@ export interface MessagesCommands {
  * Messages keyboard: move, Enter drills down (app → messages → detail), Esc goes up, `R` asks to
  * replay; in the confirmation `y`/`a` replays to every endpoint, `o` only to the selected one.
  */
-export function useMessagesInput(state: MessagesState, dispatch: (a: MessagesAction) => void, commands: MessagesCommands, active: boolean, page: number): void {
+export function useMessagesInput(
+  state: MessagesState,
+  dispatch: (a: MessagesAction) => void,
+  commands: MessagesCommands,
+  active: boolean,
+  page: number,
+): void {
   const latest = useLatest({ state, commands, page });
   useInput(
     (input, key) => {
@@ -34,7 +40,7 @@ export function useMessagesInput(state: MessagesState, dispatch: (a: MessagesAct
       }
       if (move !== null) {
         const list = state.level === 'apps' ? state.apps : state.messages;
-        dispatch({ type: 'list/move', list: state.level, delta: move } as MessagesAction);
+        dispatch({ type: 'list/move', list: state.level, delta: move });
         const next = { ...list, selected: list.selected + move };
         if (wantsMore(next) && list.nextCursor) commands.loadMore(state.level, list.nextCursor);
         return;

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { App, Delivery, Message } from '../../api-types.js';
 import { Confirm } from '../../components/confirm.js';
@@ -36,10 +35,34 @@ const deliveryColumns: Column<Delivery>[] = [
 ];
 
 function hintsFor(state: MessagesState): Hint[] {
-  if (state.confirm) return state.level === 'detail' ? [['a', 'all endpoints'], ['o', 'only selected'], ['n/Esc', 'cancel']] : [['y', 'replay'], ['n/Esc', 'cancel']];
-  if (state.level === 'apps') return [['↑↓', 'move'], ['Enter', 'messages']];
-  if (state.level === 'messages') return [['↑↓', 'move'], ['Enter', 'deliveries'], ['R', 'replay'], ['Esc', 'apps']];
-  return [['↑↓', 'delivery'], ['R', 'replay'], ['Esc', 'messages']];
+  if (state.confirm)
+    return state.level === 'detail'
+      ? [
+          ['a', 'all endpoints'],
+          ['o', 'only selected'],
+          ['n/Esc', 'cancel'],
+        ]
+      : [
+          ['y', 'replay'],
+          ['n/Esc', 'cancel'],
+        ];
+  if (state.level === 'apps')
+    return [
+      ['↑↓', 'move'],
+      ['Enter', 'messages'],
+    ];
+  if (state.level === 'messages')
+    return [
+      ['↑↓', 'move'],
+      ['Enter', 'deliveries'],
+      ['R', 'replay'],
+      ['Esc', 'apps'],
+    ];
+  return [
+    ['↑↓', 'delivery'],
+    ['R', 'replay'],
+    ['Esc', 'messages'],
+  ];
 }
 
 /** Messages screen: app picker, message list with delivery status, or one message's deliveries. */
@@ -47,17 +70,41 @@ export function MessagesView({ state, width, height, now }: { state: MessagesSta
   const body = Math.max(3, height - 3) - (state.confirm ? 4 : 0);
   const detail = state.detail;
   const title =
-    state.level === 'apps' ? 'Messages — pick an app' : state.level === 'messages' ? `Messages › ${state.app?.name} (${state.messages.items.length}${state.messages.nextCursor ? '+' : ''})` : `Message ${detail?.id}`;
-  const updatedAt = state.level === 'detail' ? (detail?.updatedAt ?? null) : state.level === 'apps' ? state.apps.updatedAt : state.messages.updatedAt;
+    state.level === 'apps'
+      ? 'Messages — pick an app'
+      : state.level === 'messages'
+        ? `Messages › ${state.app?.name} (${state.messages.items.length}${state.messages.nextCursor ? '+' : ''})`
+        : `Message ${detail?.id}`;
+  const updatedAt =
+    state.level === 'detail' ? (detail?.updatedAt ?? null) : state.level === 'apps' ? state.apps.updatedAt : state.messages.updatedAt;
   const only = state.level === 'detail' ? selectedEndpointId(state) : null;
   const confirmText = state.confirm ? (only ? `Replay ${state.confirm.id} now?` : `Replay ${state.confirm.id} to every endpoint now?`) : '';
   const confirmChoices = only ? `a every endpoint · o only ${only} · n/Esc cancel` : 'y yes · n/Esc cancel';
   return (
     <Box flexDirection="column" height={height}>
       <StatusLine title={title} updatedAt={updatedAt} now={now} width={width} />
-      {state.level === 'apps' ? <Table columns={appColumns} rows={state.apps.items} selected={state.apps.selected} width={width} height={body} empty={state.apps.loaded ? 'No apps.' : 'Loading…'} /> : null}
+      {state.level === 'apps' ? (
+        <Table
+          columns={appColumns}
+          rows={state.apps.items}
+          selected={state.apps.selected}
+          filter={state.apps.filter}
+          width={width}
+          height={body}
+          empty={state.apps.loaded ? 'No apps.' : 'Loading…'}
+        />
+      ) : null}
       {state.level === 'messages' ? (
-        <Table columns={messageColumns(state.statuses)} rows={state.messages.items} selected={state.messages.selected} width={width} height={body} empty={state.messages.loaded ? 'No messages.' : 'Loading…'} focused={!state.confirm} />
+        <Table
+          columns={messageColumns(state.statuses)}
+          rows={state.messages.items}
+          selected={state.messages.selected}
+          filter={state.messages.filter}
+          width={width}
+          height={body}
+          empty={state.messages.loaded ? 'No messages.' : 'Loading…'}
+          focused={!state.confirm}
+        />
       ) : null}
       {state.level === 'detail' ? <DetailPane state={state} width={width} height={body} /> : null}
       {state.confirm ? <Confirm question={confirmText} choices={confirmChoices} /> : null}
@@ -77,12 +124,24 @@ function DetailPane({ state, width, height }: { state: MessagesState; width: num
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate">{`${message.event_type} · recipient ${message.recipient_id ?? 'all'} · created ${shortTime(message.created_at)}`}</Text>
-      <Table columns={deliveryColumns} rows={deliveries} selected={state.detail?.selected ?? 0} width={width} height={deliveryHeight} empty="No deliveries (no endpoint matched)." focused={!state.confirm} />
+      <Table
+        columns={deliveryColumns}
+        rows={deliveries}
+        selected={state.detail?.selected ?? 0}
+        width={width}
+        height={deliveryHeight}
+        empty="No deliveries (no endpoint matched)."
+        focused={!state.confirm}
+      />
       <Text bold>{`attempts for ${selectedEndpointId(state) ?? 'this message'} (${attempts.length}, newest first)`}</Text>
-      {attempts.length === 0 ? <Text dimColor>  none yet</Text> : null}
+      {attempts.length === 0 ? <Text dimColor> none yet</Text> : null}
       {attempts.slice(0, attemptRows).map((a) => {
         const line = attemptLine(a);
-        return <Text key={a.id} color={line.color} wrap="truncate">{'  ' + line.text}</Text>;
+        return (
+          <Text key={a.id} color={line.color} wrap="truncate">
+            {'  ' + line.text}
+          </Text>
+        );
       })}
     </Box>
   );
