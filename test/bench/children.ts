@@ -2,6 +2,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { Json } from '../helpers/json.js';
 
 /** The repository root and the built tree this file runs from (dist/test/bench → dist). */
 export const DIST_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -10,7 +11,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Every child this run started: killed on exit, on a signal and when a case's time is up. */
 const children = new Set<ChildProcess>();
 
-function track(child: ChildProcess): ChildProcess {
+export function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -32,7 +33,9 @@ export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<n
   const exited = exitOf(child);
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs); });
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
+  });
   const first = await Promise.race([exited, late]);
   clearTimeout(timer);
   if (first !== 'late') return first;
@@ -53,7 +56,7 @@ export async function freePort(): Promise<number> {
 export interface Worker {
   process: ChildProcess;
   /** Sends a command and resolves with the worker's answer to it. */
-  call<T = any>(command: Record<string, unknown>): Promise<T>;
+  call<T = Json>(command: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -62,9 +65,11 @@ export interface Worker {
  * an event loop). Commands carry a sequence number; the worker answers `{seq, result|error}`.
  */
 export async function startWorker(name: string, args: string[] = []): Promise<Worker> {
-  const child = track(fork(fileURLToPath(new URL(`./workers/${name}.js`, import.meta.url)), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const child = track(
+    fork(fileURLToPath(new URL(`./workers/${name}.js`, import.meta.url)), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
   let seq = 0;
-  const pending = new Map<number, { resolve(value: any): void; reject(error: Error): void }>();
+  const pending = new Map<number, { resolve(value: Json): void; reject(error: Error): void }>();
   child.on('message', (message: { seq: number; result?: unknown; error?: string }) => {
     const waiter = pending.get(message.seq);
     if (!waiter) return;
@@ -97,36 +102,47 @@ export interface ServerChild {
   url: string;
   process: ChildProcess;
   /** Calls the API with the admin key; throws unless the status is 2xx. */
-  api(method: string, path: string, body?: unknown): Promise<any>;
+  api(method: string, path: string, body?: unknown): Promise<Json>;
   /** Current and peak resident set size of the server process, in bytes (from /proc). */
   memory(): { rss: number; peak: number };
   stop(): Promise<number | string>;
   stderr(): string;
 }
 
+/** The V8 heap limit `npm start` and the image give the server (package.json "start", Dockerfile NODE_OPTIONS). */
+const START_NODE_OPTIONS = '--max-old-space-size=1024';
+
 /**
- * Starts the built server (`dist/server/index.js`, exactly what `npm start` runs) as a child on a
- * free loopback port and resolves once /readyz answers 200.
+ * Starts the built server (`dist/server/index.js`, exactly what `npm start` runs, with its
+ * NODE_OPTIONS) as a child on a free loopback port and resolves once /readyz answers 200.
  */
-export async function startServer(databaseUrl: string, options: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<ServerChild> {
+export async function startServer(
+  databaseUrl: string,
+  options: { env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Promise<ServerChild> {
   const port = await freePort();
-  const child = track(spawn(process.execPath, [...(options.nodeArgs ?? []), `${DIST_ROOT}server/index.js`], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DISPATCH_ADMIN_KEY: BENCH_ADMIN_KEY,
-      DISPATCH_ALLOW_PRIVATE_NETWORKS: 'true',
-      DISPATCH_LOG_LEVEL: 'warn',
-      ...options.env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  }));
+  const child = track(
+    spawn(process.execPath, [...(options.nodeArgs ?? []), `${DIST_ROOT}server/index.js`], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DISPATCH_ADMIN_KEY: BENCH_ADMIN_KEY,
+        DISPATCH_ALLOW_PRIVATE_NETWORKS: 'true',
+        DISPATCH_LOG_LEVEL: 'warn',
+        NODE_OPTIONS: START_NODE_OPTIONS,
+        ...options.env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
   let stderr = '';
-  child.stderr?.on('data', (chunk) => { stderr = (stderr + chunk).slice(-8_000); });
+  child.stderr?.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-8_000);
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -134,8 +150,11 @@ export async function startServer(databaseUrl: string, options: { env?: Record<s
     try {
       // /readyz turns 200 once migrations ran, a moment before the admin key is bootstrapped:
       // wait for the key to work too
-      if ((await fetch(`${url}/readyz`)).status === 200
-        && (await fetch(`${url}/api/v1/apps?limit=1`, { headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}` } })).status === 200) break;
+      if (
+        (await fetch(`${url}/readyz`)).status === 200 &&
+        (await fetch(`${url}/api/v1/apps?limit=1`, { headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}` } })).status === 200
+      )
+        break;
     } catch {
       // not listening yet
     }

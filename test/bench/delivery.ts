@@ -31,7 +31,10 @@ function percentile(sorted: number[], p: number): number {
 async function bareKoaRate(): Promise<number> {
   const app = new Koa();
   app.use(async (ctx) => {
-    await new Promise<void>((resolve) => { ctx.req.resume(); ctx.req.on('end', resolve); });
+    await new Promise<void>((resolve) => {
+      ctx.req.resume();
+      ctx.req.on('end', resolve);
+    });
     ctx.status = 202;
     ctx.body = { ok: true, data: { id: 'msg_x' } };
   });
@@ -53,7 +56,13 @@ async function rawUndiciRate(receiver: Receiver, concurrency: number): Promise<n
   const body = Buffer.from(payload(0));
   const started = performance.now();
   await inParallel(total, concurrency, async () => {
-    const response = await agent.request({ origin: receiver.url, path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await agent.request({
+      origin: receiver.url,
+      path: '/',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     await response.body.text();
   });
   const rate = total / ((performance.now() - started) / 1000);
@@ -99,15 +108,25 @@ for (const dialect of testDialects()) {
   const paced = Math.min(total, 500);
   await sendAll(server, setup, paced, 4, acceptedAt);
   await waitFor(() => receiver.requests.length >= paced, 'paced deliveries', 600_000, 10);
-  const latencies = receiver.requests.map((r) => r.at - (acceptedAt.get(r.headers['webhook-id'] as string) as number)).sort((a, b) => a - b);
+  const latencies = receiver.requests
+    .map((r) => r.at - (acceptedAt.get(r.headers['webhook-id'] as string) as number))
+    .sort((a, b) => a - b);
   await dispatcher.stop(2000);
 
-  console.log(JSON.stringify({
-    dialect, messages: total, senders,
-    accepted_per_s: Math.round(accepted), bare_koa_per_s: Math.round(bare), accepted_vs_bare_koa: Number((accepted / bare).toFixed(2)),
-    deliveries_per_s: Math.round(delivered), raw_undici_per_s: Math.round(raw), delivered_vs_raw_undici: Number((delivered / raw).toFixed(2)),
-    accept_to_first_attempt_ms: { paced_messages: paced, p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
-  }));
+  console.log(
+    JSON.stringify({
+      dialect,
+      messages: total,
+      senders,
+      accepted_per_s: Math.round(accepted),
+      bare_koa_per_s: Math.round(bare),
+      accepted_vs_bare_koa: Number((accepted / bare).toFixed(2)),
+      deliveries_per_s: Math.round(delivered),
+      raw_undici_per_s: Math.round(raw),
+      delivered_vs_raw_undici: Number((delivered / raw).toFixed(2)),
+      accept_to_first_attempt_ms: { paced_messages: paced, p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+    }),
+  );
   await receiver.close();
   await server.close();
 }

@@ -14,15 +14,13 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../config/index.js';
 import { createDb, migrate } from '../../db/index.js';
 import { createApp } from '../../server/app.js';
 import { bootstrapDefaultWorkspace } from '../../server/bootstrap.js';
-import { systemClock, type AppDeps } from '../../server/deps.js';
+import { createRuntime } from '../../server/runtime.js';
 import { createLogger } from '../../server/logger.js';
-import { startWorkers } from '../../server/workers.js';
 import { createTestDatabase, testDialects, type Dialect } from '../helpers/databases.js';
 
 interface AutocannonResult {
@@ -48,7 +46,7 @@ function autocannon(url: string, headers: Record<string, string>, payload: strin
   const options = { url, method, connections, duration: seconds, headers, body: payload, uniqueHeader: 'x-github-delivery' };
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-e', RUNNER, AUTOCANNON, JSON.stringify(options)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
-      if (error) reject(error);
+      if (error) reject(new Error(`autocannon runner failed: ${error.message}`, { cause: error }));
       else resolve(JSON.parse(stdout) as AutocannonResult);
     });
   });
@@ -56,7 +54,10 @@ function autocannon(url: string, headers: Record<string, string>, payload: strin
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
-const body = JSON.stringify({ type: 'invoice.paid', data: { object: { id: 'in_1NirD82eZvKYlo2C', amount_paid: 4200, currency: 'eur', lines: [1, 2, 3] } } });
+const body = JSON.stringify({
+  type: 'invoice.paid',
+  data: { object: { id: 'in_1NirD82eZvKYlo2C', amount_paid: 4200, currency: 'eur', lines: [1, 2, 3] } },
+});
 
 const ADMIN_KEY = 'rlk_bench_admin_key_0123456789abcdef';
 
@@ -70,12 +71,10 @@ async function startBenchServer(dialect: Dialect) {
   const db = createDb({ databaseUrl: config.databaseUrl });
   await migrate(db);
   await bootstrapDefaultWorkspace(db, ADMIN_KEY, Date.now());
-  const signals = new EventEmitter();
-  signals.setMaxListeners(0);
-  const deps: AppDeps = { config, db, logger: createLogger(config.logLevel), clock: systemClock, signals, readiness: { migrated: true } };
+  const deps = createRuntime({ config, db, logger: createLogger(config.logLevel), migrated: true });
   const http = createApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => http.once('listening', resolve));
-  const workers = startWorkers(deps);
+  deps.startWorkers();
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
     url,
@@ -90,10 +89,10 @@ async function startBenchServer(dialect: Dialect) {
       return { id: created.data.id, ingestUrl: created.data.ingest_url.replace(config.publicUrl, url) };
     },
     async close() {
-      await workers.stop(1000);
+      await deps.stopWorkers(1000);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
-      await db.destroy();
+      await deps.close();
       await database.drop();
     },
   };
@@ -103,16 +102,18 @@ async function measure(dialect: Dialect, scenario: 'healthz (baseline)' | 'store
   const server = await startBenchServer(dialect);
   try {
     const secret = 'bench-secret';
-    const sourceBody = scenario === 'store-only'
-      ? { name: 'bench' }
-      : { name: 'bench', verification: { type: 'github', secret }, dedupe: { key: 'header:x-github-delivery', window: '1h' } };
+    const sourceBody =
+      scenario === 'store-only'
+        ? { name: 'bench' }
+        : { name: 'bench', verification: { type: 'github', secret }, dedupe: { key: 'header:x-github-delivery', window: '1h' } };
     const source = await server.createSource(sourceBody);
     const url = source.ingestUrl;
     const signature = 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
     const cpuBefore = process.cpuUsage();
-    const result = scenario === 'healthz (baseline)'
-      ? await autocannon(`${server.url}/healthz`, {}, undefined, 'GET')
-      : await autocannon(url, { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
+    const result =
+      scenario === 'healthz (baseline)'
+        ? await autocannon(`${server.url}/healthz`, {}, undefined, 'GET')
+        : await autocannon(url, { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
     const cpu = process.cpuUsage(cpuBefore);
     const stored = await server.db('events').where({ source_id: source.id }).count({ n: '*' }).first();
     // CPU the server process spent per request: a figure that holds even on a busy machine
@@ -141,4 +142,6 @@ for (const dialect of testDialects()) {
 }
 console.table(rows);
 const load = (await import('node:os')).loadavg()[0].toFixed(1);
-console.log(`load average ${load} on ${(await import('node:os')).cpus().length} cores; ${seconds} s per scenario, ${connections} connections, ${Buffer.byteLength(body)}-byte JSON body, Node ${process.version}`);
+console.log(
+  `load average ${load} on ${(await import('node:os')).cpus().length} cores; ${seconds} s per scenario, ${connections} connections, ${Buffer.byteLength(body)}-byte JSON body, Node ${process.version}`,
+);

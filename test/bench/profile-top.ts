@@ -46,6 +46,9 @@ for (const [key, us] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0,
   console.log(`${((us / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
 }
 console.log('\ninclusive (own code and libraries):');
-for (const [key, us] of [...inclusive.entries()].filter(([k]) => !k.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, Number(n))) {
+for (const [key, us] of [...inclusive.entries()]
+  .filter(([k]) => !k.startsWith('(root)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(n))) {
   console.log(`${((us / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
 }

@@ -15,6 +15,24 @@ export interface CaseResult {
   target: string;
   met: boolean | null;
   details: Record<string, unknown>;
+  /**
+   * CPU time per unit of work (`per`: msg, delivery, event, row…), from /proc/<pid>/stat
+   * utime + stime read before and after the measured window: `server` is the process under test
+   * (Dispatch, or the peer's app process), `db` the separate database process where there is one
+   * (mariadbd; redis-server for the peer). `dbApprox` when that process also served others'
+   * work (the machine's shared mariadbd). The baseline's own CPU per request sits next to it.
+   */
+  cpu?: {
+    per: string;
+    /** 'ms' unless given (case 5: 'µs') */ unit?: string;
+    server: number | null;
+    db: number | null;
+    dbApprox?: boolean;
+    baseline?: number | null;
+    baselineDb?: number | null;
+  };
+  /** The figure issue 12's ratio line shows for this case (e.g. "0.07" or "12.3 ms"). */
+  headline?: string;
   error?: string;
   seconds: number;
   loadAverage: number;

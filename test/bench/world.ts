@@ -8,15 +8,20 @@ import type { Knex } from 'knex';
 import { createDb } from '../../db/index.js';
 import { createTestDatabase, type Dialect } from '../helpers/databases.js';
 import { startServer, type ServerChild, type Worker } from './children.js';
+import type { DbProcess } from './cpu.js';
 import type { SeedTarget } from './seed.js';
 
 /** Cleanups of one case, run last-in first-out whatever happened. */
 export class Scope {
-  private readonly cleanups: (() => Promise<unknown> | unknown)[] = [];
+  private readonly cleanups: (() => unknown)[] = [];
   private closed = false;
   /** Registers a cleanup; once the scope closed (the case ran out of time) it runs at once. */
-  defer(cleanup: () => Promise<unknown> | unknown): void {
-    if (this.closed) void Promise.resolve().then(cleanup).catch(() => {});
+  /** `cleanup` may return a promise; it is awaited. */
+  defer(cleanup: () => unknown): void {
+    if (this.closed)
+      void Promise.resolve()
+        .then(cleanup)
+        .catch(() => {});
     else this.cleanups.push(cleanup);
   }
   /** Throws once the scope closed: a timed-out case must not start anything new. */
@@ -52,6 +57,8 @@ export interface Tools {
   bareKoaUrl: string;
   load: Worker;
   sender: Worker;
+  /** The mariadbd the MariaDB cases use (private to the run, or the shared one: approx CPU). */
+  mariadb: DbProcess | null;
 }
 
 export interface CaseContext {
@@ -96,20 +103,31 @@ export async function serverOn(ctx: CaseContext, url: string, env: Record<string
   return server;
 }
 
-/** An app with the event type `invoice.paid` and a recipient `acme`; `endpoints` endpoints at `url/<i>`. */
-export async function createOutbound(server: ServerChild, db: Knex, url: string, endpoints = 1): Promise<SeedTarget & { endpointIds: string[] }> {
-  const app = await server.api('POST', '/apps', { name: 'bench', uid: 'bench' });
+/** An app (uid `bench` unless given) with the event type `invoice.paid` and a recipient `acme`; `endpoints` endpoints at `url/<i>`. */
+export async function createOutbound(
+  server: ServerChild,
+  db: Knex,
+  url: string,
+  endpoints = 1,
+  options: { uid?: string } = {},
+): Promise<SeedTarget & { endpointIds: string[] }> {
+  const uid = options.uid ?? 'bench';
+  const app = await server.api('POST', '/apps', { name: uid, uid });
   await server.api('POST', `/apps/${app.id}/event-types`, { name: 'invoice.paid' });
   await server.api('POST', `/apps/${app.id}/recipients`, { uid: 'acme' });
   const endpointIds: string[] = new Array(endpoints);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(endpoints, 8) }, async () => {
-    while (next < endpoints) {
-      const i = next++;
-      endpointIds[i] = (await server.api('POST', `/apps/${app.id}/recipients/acme/endpoints`, { url: endpoints === 1 ? `${url}/` : `${url}/${i}` })).id;
-    }
-  }));
-  const workspace = (await db('apps').where({ id: app.id }).first('workspace_id')) as { workspace_id: string };
+  await Promise.all(
+    Array.from({ length: Math.min(endpoints, 8) }, async () => {
+      while (next < endpoints) {
+        const i = next++;
+        endpointIds[i] = (
+          await server.api('POST', `/apps/${app.id}/recipients/acme/endpoints`, { url: endpoints === 1 ? `${url}/` : `${url}/${i}` })
+        ).id;
+      }
+    }),
+  );
+  const workspace: { workspace_id: string } = await db('apps').where({ id: app.id }).first('workspace_id');
   return { workspaceId: workspace.workspace_id, appId: app.id, endpointId: endpointIds[0], endpointIds };
 }
 
@@ -121,6 +139,16 @@ export function apiHeaders(key: string): Record<string, string> {
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** The separate database process of this case's dialect (mariadbd), or null on SQLite (in-process). */
+export function dbProcess(ctx: CaseContext): DbProcess | null {
+  return ctx.dialect === 'mysql' ? ctx.tools.mariadb : null;
+}
+
+/** Picks the figure of this case's dialect from a per-dialect target. */
+export function forDialect<T>(ctx: CaseContext, targets: { sqlite: T; mysql: T }): T {
+  return ctx.dialect === 'mysql' ? targets.mysql : targets.sqlite;
 }
 
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));

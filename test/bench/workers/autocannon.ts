@@ -13,10 +13,17 @@ export interface LoadResult {
 }
 
 serve({
-  async run(command: { url: string; method: string; headers: Record<string, string>; body?: string; connections: number; seconds: number }): Promise<LoadResult> {
+  async run(command: {
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+    connections: number;
+    seconds: number;
+  }): Promise<LoadResult> {
     const result = await autocannon({
       url: command.url,
-      method: command.method as 'POST',
+      method: command.method,
       headers: command.headers,
       body: command.body,
       connections: command.connections,

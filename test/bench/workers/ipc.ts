@@ -1,9 +1,10 @@
+import type { Json } from '../../helpers/json.js';
 /**
  * The worker side of children.ts's `startWorker`: answers `{cmd, seq, …}` messages from the
  * bench runner with `{seq, result}` or `{seq, error}`, and exits when the runner goes away
  * (so a killed run never leaves a load generator or receiver behind).
  */
-export function serve(handlers: Record<string, (command: any) => unknown>): void {
+export function serve(handlers: Record<string, (command: Json) => unknown>): void {
   process.on('message', async (command: { cmd: string; seq: number }) => {
     try {
       const handler = handlers[command.cmd];

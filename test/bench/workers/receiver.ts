@@ -56,7 +56,13 @@ serve({
     if (count < command.count) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, command.timeoutMs);
-        waiters.push({ count: command.count, resolve: () => { clearTimeout(timer); resolve(); } });
+        waiters.push({
+          count: command.count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     }
     return stats();

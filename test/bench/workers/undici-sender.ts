@@ -58,12 +58,19 @@ serve({
       const due = Math.min(total, Math.floor(((preciseNow() - started) / 1000) * command.rate) + 1);
       for (; sent < due; sent++) {
         const sentAt = preciseNow();
-        inFlight.push(post(command).then(({ status, text }) => {
-          const answeredAt = preciseNow();
-          let id = '';
-          if (status === 202) id = (JSON.parse(text) as { data: { id: string } }).data.id;
-          results.push([id, sentAt, answeredAt, status]);
-        }, () => { results.push(['', sentAt, preciseNow(), 0]); }));
+        inFlight.push(
+          post(command).then(
+            ({ status, text }) => {
+              const answeredAt = preciseNow();
+              let id = '';
+              if (status === 202) id = (JSON.parse(text) as { data: { id: string } }).data.id;
+              results.push([id, sentAt, answeredAt, status]);
+            },
+            () => {
+              results.push(['', sentAt, preciseNow(), 0]);
+            },
+          ),
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
