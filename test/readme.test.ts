@@ -9,10 +9,7 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 t.test('README error table equals the code error table', async (t) => {
   const rows = [...readme.matchAll(/^\| (\d{3}) \| `([a-z_]+)` \|/gm)].map(([, status, code]) => [code, Number(status)]);
   t.ok(rows.length > 0);
-  t.same(
-    Object.fromEntries(rows),
-    Object.fromEntries(Object.entries(ERROR_TABLE).map(([code, entry]) => [code, entry.status])),
-  );
+  t.same(Object.fromEntries(rows), Object.fromEntries(Object.entries(ERROR_TABLE).map(([code, entry]) => [code, entry.status])));
 });
 
 t.test('README shows the start and test commands', async (t) => {

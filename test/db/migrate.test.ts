@@ -28,7 +28,19 @@ for (const dialect of testDialects()) {
     await migrate(db);
     await migrate(db);
     t.equal(await isMigrated(db), true);
-    for (const table of ['workspaces', 'api_keys', 'apps', 'endpoints', 'messages', 'deliveries', 'attempts', 'sources', 'events', 'anomalies', 'portal_sessions']) {
+    for (const table of [
+      'workspaces',
+      'api_keys',
+      'apps',
+      'endpoints',
+      'messages',
+      'deliveries',
+      'attempts',
+      'sources',
+      'events',
+      'anomalies',
+      'portal_sessions',
+    ]) {
       t.ok(await db.schema.hasTable(table), table);
     }
   });

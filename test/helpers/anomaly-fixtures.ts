@@ -6,6 +6,7 @@
 import type { Db } from '../../db/index.js';
 import { newId } from '../../db/ids.js';
 import type { Clock } from '../../server/deps.js';
+import type { Json } from './json.js';
 
 export const MINUTE = 60_000;
 
@@ -44,8 +45,25 @@ export async function insertEndpoint(
   const appId = newId('app', now);
   const recipientId = newId('rcp', now);
   const id = newId('ep', now);
-  await db('apps').insert({ id: appId, workspace_id: workspaceId, uid: null, name: 'billing', metadata: '{}', created_at: now, updated_at: now });
-  await db('recipients').insert({ id: recipientId, workspace_id: workspaceId, app_id: appId, uid: null, name: 'acme', metadata: '{}', created_at: now, updated_at: now });
+  await db('apps').insert({
+    id: appId,
+    workspace_id: workspaceId,
+    uid: null,
+    name: 'billing',
+    metadata: '{}',
+    created_at: now,
+    updated_at: now,
+  });
+  await db('recipients').insert({
+    id: recipientId,
+    workspace_id: workspaceId,
+    app_id: appId,
+    uid: null,
+    name: 'acme',
+    metadata: '{}',
+    created_at: now,
+    updated_at: now,
+  });
   await db('endpoints').insert({
     id,
     workspace_id: workspaceId,
@@ -192,11 +210,14 @@ export async function waitUntil<T>(check: () => Promise<T | null | undefined | f
 /** The API calls of a test server that the fixtures use (keeps this helper free of the server type). */
 interface ApiCaller {
   workspaceId: string;
-  request(method: string, path: string, options?: { body?: unknown }): Promise<{ status: number; body: any }>;
+  request(method: string, path: string, options?: { body?: unknown }): Promise<{ status: number; body: Json }>;
 }
 
 /** An app, a recipient and an endpoint created through the real API; returns the endpoint and its API path. */
-export async function createEndpointViaApi(server: ApiCaller, url = 'https://hooks.example.com/dispatch'): Promise<Target & { path: string }> {
+export async function createEndpointViaApi(
+  server: ApiCaller,
+  url = 'https://hooks.example.com/dispatch',
+): Promise<Target & { path: string }> {
   const app = await server.request('POST', '/api/v1/apps', { body: { name: 'billing' } });
   if (app.status !== 201) throw new Error(`app create answered ${app.status}`);
   const recipient = await server.request('POST', `/api/v1/apps/${app.body.data.id}/recipients`, { body: { name: 'acme' } });

@@ -1,8 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { captureOutput, exitOf, spawnSource } from './source-process.js';
-import { waitFor } from './wait-for.js';
+import { captureOutput, exitOf, spawnSource, waitForListeningPort } from './source-process.js';
+import type { Json } from './json.js';
 
 export const CHILD_ADMIN_KEY = 'rlk_child_admin_key_0123456789abcdef';
 
@@ -10,7 +8,7 @@ export interface ChildServer {
   url: string;
   process: ChildProcess;
   /** Calls the API of this child with the admin key. */
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>;
   /** SIGKILL: no shutdown code runs (a crash). */
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit code. */
@@ -18,42 +16,35 @@ export interface ChildServer {
   output(): { stdout: string; stderr: string };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * Spawns the real server (`server/index.ts` through tap's TypeScript loader) as a child process
- * on a free loopback port over `databaseUrl`, and resolves once /readyz answers 200.
+ * on a loopback port the kernel picks (read from its "listening" log line) over `databaseUrl`,
+ * and resolves once /readyz answers 200.
  */
 export async function startChildServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const port = await freePort();
   const child = spawnSource('server/index.ts', [], {
     DATABASE_URL: databaseUrl,
-    PORT: String(port),
+    PORT: '0',
     HOST: '127.0.0.1',
     DISPATCH_ADMIN_KEY: CHILD_ADMIN_KEY,
     DISPATCH_ALLOW_PRIVATE_NETWORKS: 'true',
-    DISPATCH_LOG_LEVEL: 'warn',
+    // info, for the "dispatch listening" line that names the port (the server logs little else at info)
+    DISPATCH_LOG_LEVEL: 'info',
+    // SIGTERM (stop()) waits at most this long for in-flight work; tests that check the drain
+    // itself pass their own value, the rest must not sit through the 10 s default
+    DISPATCH_SHUTDOWN_GRACE: '2s',
     ...env,
   });
   const output = captureOutput(child);
-  const url = `http://127.0.0.1:${port}`;
   const exited = exitOf(child);
   let gone = false;
-  void exited.then(() => { gone = true; });
-  await waitFor(async () => {
-    if (gone) throw new Error(`child server exited during start-up: ${output.stderr()}`);
-    try {
-      return (await fetch(`${url}/readyz`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 'the child server to be ready', 30_000, 100);
+  void exited.then(() => {
+    gone = true;
+  });
+  const url = `http://127.0.0.1:${await waitForListeningPort(child, output, 30_000)}`;
+  // it logs "listening" once migrated and bootstrapped: /readyz must agree
+  const ready = await fetch(`${url}/readyz`);
+  if (ready.status !== 200) throw new Error(`child server at ${url} logged "listening" but /readyz answered ${ready.status}`);
 
   return {
     url,
@@ -89,11 +80,13 @@ export async function startChildServer(databaseUrl: string, env: Record<string, 
 export async function inParallel<T>(count: number, parallel: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
   return results;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex from 'knex';
+import { noPadBinaryCollation } from '../../db/migrations/table.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -17,12 +18,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+export interface TestDatabaseOptions {
+  /**
+   * MySQL only: the schema's default collation. Defaults to the server's NO PAD binary one (as
+   * production tables use); `utf8mb4_bin` recreates a database from before byte-exact keys.
+   */
+  collation?: string;
+}
+
 /**
  * A fresh, empty database of the given dialect, private to one test: a temp SQLite file, or a
  * new schema `dispatch_t_<random>` on the TEST_MYSQL_URL server (so parallel test files and
  * several developers never see each other's rows).
  */
-export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+export async function createTestDatabase(dialect: Dialect, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'dispatch-test-'));
     return {
@@ -37,7 +46,9 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   const name = `dispatch_t_${randomBytes(6).toString('hex')}`;
   const admin = adminConnection(base);
   try {
-    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    const collation = options.collation ?? (await noPadBinaryCollation(admin));
+    if (!/^\w+$/.test(collation)) throw new Error(`not a collation name: ${collation}`);
+    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${collation}`);
   } finally {
     await admin.destroy();
   }

@@ -1,6 +1,7 @@
 import type { Test } from 'tap';
 import { startDispatcher, type Dispatcher } from '../../server/delivery/dispatcher.js';
 import type { TestServer } from './server.js';
+import type { Json } from './json.js';
 
 /** Starts this test server's dispatcher (the test harness does not start workers); stopped at teardown. */
 export function runDispatcher(t: Test, server: TestServer): Dispatcher {
@@ -16,14 +17,18 @@ export interface Setup {
 }
 
 /** Calls the API and fails loudly unless the status is the expected one; returns `data`. */
-export async function api(server: TestServer, method: string, path: string, body?: unknown, expected = [200, 201, 202]): Promise<any> {
+export async function api(server: TestServer, method: string, path: string, body?: unknown, expected = [200, 201, 202]): Promise<Json> {
   const response = await server.request(method, `/api/v1${path}`, { body });
-  if (!expected.includes(response.status)) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
+  if (!expected.includes(response.status))
+    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body.data;
 }
 
 /** An app with the given event types (name → JSON Schema or null) and recipients (by uid). */
-export async function createApp(server: TestServer, options: { eventTypes?: Record<string, Record<string, unknown> | null>; recipients?: string[] } = {}): Promise<Setup> {
+export async function createApp(
+  server: TestServer,
+  options: { eventTypes?: Record<string, Record<string, unknown> | null>; recipients?: string[] } = {},
+): Promise<Setup> {
   const app = await api(server, 'POST', '/apps', { name: 'shop' });
   for (const [name, schema] of Object.entries(options.eventTypes ?? { 'invoice.paid': null })) {
     await api(server, 'POST', `/apps/${app.id}/event-types`, schema ? { name, schema } : { name });
@@ -36,13 +41,23 @@ export async function createApp(server: TestServer, options: { eventTypes?: Reco
 }
 
 /** Creates an endpoint for a recipient and returns its id and secret. */
-export async function createEndpoint(server: TestServer, setup: Setup, recipient: string, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
+export async function createEndpoint(
+  server: TestServer,
+  setup: Setup,
+  recipient: string,
+  body: Record<string, unknown>,
+): Promise<{ id: string; secret: string }> {
   const endpoint = await api(server, 'POST', `/apps/${setup.app}/recipients/${recipient}/endpoints`, body);
   return { id: endpoint.id, secret: endpoint.secret };
 }
 
 /** Sends a message; returns the 202 data. */
-export async function send(server: TestServer, setup: Setup, body: Record<string, unknown>, headers?: Record<string, string>): Promise<any> {
+export async function send(
+  server: TestServer,
+  setup: Setup,
+  body: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<Json> {
   const response = await server.request('POST', `/api/v1/apps/${setup.app}/messages`, { body, headers });
   if (response.status !== 202) throw new Error(`send answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body.data;

@@ -13,10 +13,22 @@ export function githubHeaders(secret: string, body: Buffer | string): Record<str
 }
 
 /** Stripe: Stripe-Signature "t=<ts>,v1=<hex HMAC-SHA256 of `${t}.${payload}`>". */
-export function stripeHeaders(secret: string, body: Buffer | string, timestampSeconds: number, extraV1: string[] = []): Record<string, string> {
+export function stripeHeaders(
+  secret: string,
+  body: Buffer | string,
+  timestampSeconds: number,
+  extraV1: string[] = [],
+): Record<string, string> {
   const signed = Buffer.concat([Buffer.from(`${timestampSeconds}.`), Buffer.from(body)]);
   const v1 = hmacOf('sha256', secret, signed).digest('hex');
-  return { 'Stripe-Signature': [`t=${timestampSeconds}`, ...extraV1.map((s) => `v1=${s}`), `v1=${v1}`, 'v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39'].join(',') };
+  return {
+    'Stripe-Signature': [
+      `t=${timestampSeconds}`,
+      ...extraV1.map((s) => `v1=${s}`),
+      `v1=${v1}`,
+      'v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39',
+    ].join(','),
+  };
 }
 
 /** Shopify: X-Shopify-Hmac-Sha256 = base64 HMAC-SHA256 of the raw body. */
@@ -27,7 +39,10 @@ export function shopifyHeaders(secret: string, body: Buffer | string): Record<st
 /** Slack: X-Slack-Signature = "v0=" + hex HMAC-SHA256 of "v0:<timestamp>:<body>". */
 export function slackHeaders(secret: string, body: Buffer | string, timestampSeconds: number): Record<string, string> {
   const base = Buffer.concat([Buffer.from(`v0:${timestampSeconds}:`), Buffer.from(body)]);
-  return { 'X-Slack-Signature': 'v0=' + hmacOf('sha256', secret, base).digest('hex'), 'X-Slack-Request-Timestamp': String(timestampSeconds) };
+  return {
+    'X-Slack-Signature': 'v0=' + hmacOf('sha256', secret, base).digest('hex'),
+    'X-Slack-Request-Timestamp': String(timestampSeconds),
+  };
 }
 
 /** Standard Webhooks: v1,<base64 HMAC-SHA256(base64-decoded secret, "<id>.<ts>.<body>")>. */
@@ -37,7 +52,13 @@ export function standardWebhooksSignature(secret: string, id: string, timestampS
   return 'v1,' + hmacOf('sha256', key, content).digest('base64');
 }
 
-export function standardWebhooksHeaders(secret: string, body: Buffer | string, timestampSeconds: number, prefix: 'webhook' | 'svix' = 'webhook', id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W'): Record<string, string> {
+export function standardWebhooksHeaders(
+  secret: string,
+  body: Buffer | string,
+  timestampSeconds: number,
+  prefix: 'webhook' | 'svix' = 'webhook',
+  id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+): Record<string, string> {
   return {
     [`${prefix}-id`]: id,
     [`${prefix}-timestamp`]: String(timestampSeconds),

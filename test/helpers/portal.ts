@@ -8,7 +8,12 @@ export interface PortalLink {
 }
 
 /** Creates a portal session for `recipient` (id or uid) of `app`; fails loudly unless 201. */
-export async function createPortalSession(server: TestServer, app: string, recipient: string, body: Record<string, unknown> = {}): Promise<PortalLink> {
+export async function createPortalSession(
+  server: TestServer,
+  app: string,
+  recipient: string,
+  body: Record<string, unknown> = {},
+): Promise<PortalLink> {
   const response = await server.request('POST', `/api/v1/apps/${app}/recipients/${recipient}/portal-sessions`, { body });
   if (response.status !== 201) throw new Error(`portal-sessions answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body.data;

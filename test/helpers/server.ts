@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
@@ -7,8 +6,10 @@ import { createDb, migrate, type Db } from '../../db/index.js';
 import { createApp } from '../../server/app.js';
 import { bootstrapDefaultWorkspace } from '../../server/bootstrap.js';
 import type { AppDeps, Clock } from '../../server/deps.js';
+import { createRuntime } from '../../server/runtime.js';
 import { createLogger } from '../../server/logger.js';
 import { createTestDatabase, type Dialect } from './databases.js';
+import type { Json } from './json.js';
 
 export interface TestServer {
   dialect: Dialect;
@@ -21,13 +22,17 @@ export interface TestServer {
   /** Every log line written while the server ran (to check that secrets never appear). */
   logs: string[];
   /** Calls the API with the admin key (or `key`) and returns status, parsed body and headers. */
-  request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; rawBody?: string }): Promise<ApiResponse>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
 export interface ApiResponse {
   status: number;
-  body: any;
+  body: Json;
   headers: Headers;
 }
 
@@ -61,16 +66,8 @@ export async function startTestServer(dialect: Dialect, options: TestServerOptio
   const db = createDb({ databaseUrl: config.databaseUrl, poolSize: 10 });
   await migrate(db);
   const { workspace } = await bootstrapDefaultWorkspace(db, adminKey, Date.now());
-  const signals = new EventEmitter();
-  signals.setMaxListeners(0);
-  const deps: AppDeps = {
-    config,
-    db,
-    logger: createLogger(config.logLevel, sink),
-    clock: options.clock ?? { now: () => Date.now() },
-    signals,
-    readiness: { migrated: true },
-  };
+  // the object graph server/index.ts builds, over this test's database and clock
+  const deps = createRuntime({ config, db, logger: createLogger(config.logLevel, sink), clock: options.clock, migrated: true });
   const server: Server = createApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -106,7 +103,7 @@ export async function startTestServer(dialect: Dialect, options: TestServerOptio
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await db.destroy();
+      await deps.close();
       await database.drop();
     },
   };

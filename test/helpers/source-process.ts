@@ -6,13 +6,14 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Starts a TypeScript entry point of this repo (e.g. `server/index.ts`) as a real child process,
- * through the same TypeScript loader tap uses, so tests need no build step.
+ * through the same TypeScript loader tap uses (tsx, package.json "tap"."node-arg"), so tests need
+ * no build step. tsx only transpiles (esbuild, cached under the temp dir): type errors are
+ * `npm run typecheck`'s job, not the child's.
  */
 export function spawnSource(entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import=@tapjs/typescript/import', '--enable-source-maps', entry, ...args], {
+  return spawn(process.execPath, ['--import=tsx', '--enable-source-maps', entry, ...args], {
     cwd: REPO_ROOT,
-    // transpile-only, like tap itself: type errors are the typecheck's job, not the child's
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_PROJECT: `${REPO_ROOT}tsconfig.json`, ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -33,12 +34,38 @@ export function exitOf(child: ChildProcess): Promise<number | string> {
 }
 
 /** Polls `check` until it returns a truthy value or the timeout passes (then throws `what`). */
-export async function waitUntil<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000, intervalMs = 50): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * Waits for a server started with PORT=0 and DISPATCH_LOG_LEVEL=info to log "dispatch listening"
+ * (after migrations and bootstrap) and returns the port it bound. The kernel picks the port when
+ * the server listens: a port picked beforehand and freed again can be taken by another test's
+ * server in between, whose /readyz would then answer for this one.
+ */
+export function waitForListeningPort(child: ChildProcess, output: { stdout: () => string; stderr: () => string }, timeoutMs: number) {
+  return waitUntil(
+    () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited during start-up: ${output.stderr()}`);
+      const line = output
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"dispatch listening"'));
+      return line ? (JSON.parse(line) as { port: number }).port : null;
+    },
+    'the server to listen',
+    timeoutMs,
+  );
 }

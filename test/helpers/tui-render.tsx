@@ -1,4 +1,3 @@
-import React from 'react';
 import { render } from 'ink-testing-library';
 import { createApiClient } from '../../tui/api-client.js';
 import { App, TABS } from '../../tui/app.js';
@@ -24,7 +23,7 @@ export async function poll<T>(check: () => T | Promise<T>, what: () => string, t
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -61,8 +60,18 @@ export function renderTui(url: string, key: string, tab: (typeof TABS)[number] =
     pressAtOnce(...inputs) {
       for (const input of inputs) instance.stdin.write(input);
     },
-    waitForFrame: (text, timeoutMs) => poll(() => (has(text) ? frame() : null), () => `${String(text)} in frame:\n${frame()}`, timeoutMs),
-    waitForFrameWithout: (text, timeoutMs) => poll(() => (has(text) ? null : frame()), () => `${String(text)} to leave frame:\n${frame()}`, timeoutMs),
+    waitForFrame: (text, timeoutMs) =>
+      poll(
+        () => (has(text) ? frame() : null),
+        () => `${String(text)} in frame:\n${frame()}`,
+        timeoutMs,
+      ),
+    waitForFrameWithout: (text, timeoutMs) =>
+      poll(
+        () => (has(text) ? null : frame()),
+        () => `${String(text)} to leave frame:\n${frame()}`,
+        timeoutMs,
+      ),
     resize(columns, rows) {
       Object.defineProperty(instance.stdout, 'columns', { value: columns, configurable: true });
       Object.defineProperty(instance.stdout, 'rows', { value: rows, configurable: true });

@@ -37,20 +37,31 @@ async function plainFixtures(server: TestServer) {
 
 /** Runs `dispatch encrypt-secrets` as the operator would, against the test server's database. */
 async function runCommand(server: TestServer, key: string | null) {
-  const child = spawnSource('server/cli.ts', ['encrypt-secrets'], { DATABASE_URL: server.config.databaseUrl, ...(key ? { DISPATCH_ENCRYPTION_KEY: key } : {}) });
+  const child = spawnSource('server/cli.ts', ['encrypt-secrets'], {
+    DATABASE_URL: server.config.databaseUrl,
+    ...(key ? { DISPATCH_ENCRYPTION_KEY: key } : {}),
+  });
   const output = captureOutput(child);
   return { code: await exitOf(child), stdout: output.stdout(), stderr: output.stderr() };
 }
 
 /** A second HTTP server over the same database, configured with the encryption key. */
 async function keyedServer(t: Test, server: TestServer, key: string) {
-  const config = loadConfig({ DATABASE_URL: server.config.databaseUrl, DISPATCH_ALLOW_PRIVATE_NETWORKS: 'true', DISPATCH_ENCRYPTION_KEY: key, DISPATCH_LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    DATABASE_URL: server.config.databaseUrl,
+    DISPATCH_ALLOW_PRIVATE_NETWORKS: 'true',
+    DISPATCH_ENCRYPTION_KEY: key,
+    DISPATCH_LOG_LEVEL: 'silent',
+  });
   const listener = createApp({ ...server.deps, config }).listen(0, '127.0.0.1');
   await new Promise((resolve) => listener.once('listening', resolve));
-  t.teardown(() => new Promise<void>((resolve) => {
-    listener.closeAllConnections();
-    listener.close(() => resolve());
-  }));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        listener.closeAllConnections();
+        listener.close(() => resolve());
+      }),
+  );
   return `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
 }
 
@@ -88,7 +99,10 @@ forEachDatabase(t, 'secrets at rest', async (t, server) => {
     const signature = createHmac('sha256', HMAC_SECRET).update(body).digest('hex');
     const ingest = await fetch(url + new URL(source.ingest_url).pathname, { method: 'POST', body, headers: { 'x-signature': signature } });
     t.equal(ingest.status, 200, 'the sealed verification secret still verifies');
-    const event = await server.db('events').where({ id: (await ingest.json()).event_id }).first();
+    const event = await server
+      .db('events')
+      .where({ id: (await ingest.json()).event_id })
+      .first();
     t.equal(Number(event.verified), 1);
 
     t.same(await encryptSecrets(server.db, key), { endpoints: 0, sources: 0, unreadable: 0 }, 'a second run changes nothing');

@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import { forEachDatabase } from '../helpers/each-database.js';
 import { apiRoutes } from '../../server/routes/index.js';
 import { portalRoutes } from '../../server/portal/router.js';
+import type { Json } from '../helpers/json.js';
 
 forEachDatabase(t, 'operations endpoints', async (t, server) => {
   t.test('healthz answers while the process is up', async (t) => {
@@ -37,11 +38,16 @@ forEachDatabase(t, 'operations endpoints', async (t, server) => {
       t.ok(operation.responses['401'], `${path} documents 401`);
       if (route.scope !== 'authenticated') t.ok(operation.responses['403'], `${path} documents 403`);
       for (const code of route.errors) {
-        const documented = Object.values(operation.responses).some((response: any) => response.content?.['application/json']?.examples?.[code]);
+        const documented = Object.values(operation.responses).some(
+          (response: Json) => response.content?.['application/json']?.examples?.[code],
+        );
         t.ok(documented, `${path} documents ${code}`);
       }
       const pathParams = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map(([, name]) => name);
-      t.same(operation.parameters.filter((p: any) => p.in === 'path').map((p: any) => p.name), pathParams);
+      t.same(
+        operation.parameters.filter((p: Json) => p.in === 'path').map((p: Json) => p.name),
+        pathParams,
+      );
       if (route.body) t.ok(operation.requestBody.content['application/json'].schema, `${path} has a request schema`);
     }
   });
@@ -105,8 +111,8 @@ forEachDatabase(t, 'the error boundary', async (t, server) => {
     const res = await server.request('POST', '/api/v1/keys', { body: { scopes: ['nope'] } });
     t.equal(res.status, 400);
     t.equal(res.body.error, 'invalid_request');
-    t.ok(res.body.details.some((d: any) => d.path === '/name' && /required/.test(d.message)));
-    t.ok(res.body.details.some((d: any) => d.path === '/scopes/0'));
+    t.ok(res.body.details.some((d: Json) => d.path === '/name' && /required/.test(d.message)));
+    t.ok(res.body.details.some((d: Json) => d.path === '/scopes/0'));
   });
 
   t.test('bad query parameters answer invalid_request', async (t) => {
@@ -124,10 +130,10 @@ forEachDatabase(t, 'the error boundary', async (t, server) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: any = await server.request('GET', `/api/v1/keys?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: Json = await server.request('GET', `/api/v1/keys?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       t.equal(res.status, 200);
       t.ok(res.body.data.length <= 2);
-      seen.push(...res.body.data.map((k: any) => k.id));
+      seen.push(...res.body.data.map((k: Json) => k.id));
       cursor = res.body.next_cursor;
     } while (cursor);
     t.same(seen.slice(0, 5), [...ids].reverse(), 'newest first, no gaps');
@@ -146,14 +152,14 @@ forEachDatabase(t, 'the error boundary', async (t, server) => {
 });
 
 t.test('an unreachable database answers 503 database_unavailable and readyz 503', async (t) => {
-  const { EventEmitter } = await import('node:events');
+  const { createRuntime } = await import('../../server/runtime.js');
   const { createApp } = await import('../../server/app.js');
   const { createDb } = await import('../../db/index.js');
   const { loadConfig } = await import('../../config/index.js');
   const { createLogger } = await import('../../server/logger.js');
   const config = loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:1/nowhere', DISPATCH_LOG_LEVEL: 'silent' });
   const db = createDb({ databaseUrl: config.databaseUrl, poolSize: 1 });
-  const app = createApp({ config, db, logger: createLogger('silent'), clock: { now: () => Date.now() }, signals: new EventEmitter(), readiness: { migrated: true } });
+  const app = createApp(createRuntime({ config, db, logger: createLogger('silent'), migrated: true }));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   t.teardown(async () => {

@@ -1,18 +1,14 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { createTestDatabase, testDialects } from '../helpers/databases.js';
-import { captureOutput, exitOf, spawnSource, waitUntil } from '../helpers/source-process.js';
+import { captureOutput, exitOf, spawnSource, waitForListeningPort } from '../helpers/source-process.js';
 import { createDb } from '../../db/index.js';
 
 /** Starts `server/index.ts` on port 0 and waits for its "listening" log line. */
 async function startServer(env: Record<string, string>) {
   const child = spawnSource('server/index.ts', [], { PORT: '0', HOST: '127.0.0.1', DISPATCH_LOG_LEVEL: 'info', ...env });
   const output = captureOutput(child);
-  const port = await waitUntil(() => {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output.stderr()}`);
-    const line = output.stdout().split('\n').find((l) => l.includes('dispatch listening'));
-    return line ? (JSON.parse(line).port as number) : null;
-  }, 'the server to listen', 60_000);
+  const port = await waitForListeningPort(child, output, 60_000);
   return { child, output, url: `http://127.0.0.1:${port}` };
 }
 
@@ -27,7 +23,14 @@ for (const dialect of testDialects()) {
     t.equal((await fetch(`${first.url}/readyz`)).status, 200);
     const keys = await fetch(`${first.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
     t.equal(keys.status, 200);
-    t.notOk(first.output.stdout().split('\n').filter((l) => l.startsWith('{')).some((l) => l.includes(key as string)), 'logs never carry the key');
+    t.notOk(
+      first.output
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .some((l) => l.includes(key as string)),
+      'logs never carry the key',
+    );
     first.child.kill('SIGTERM');
     t.equal(await exitOf(first.child), 0, 'exits 0 on SIGTERM');
 
@@ -87,4 +90,3 @@ t.test('dispatch workspace create without a name exits 2 with usage', async (t) 
   t.equal(await exitOf(child), 2);
   t.match(output.stderr(), /needs a name/);
 });
-

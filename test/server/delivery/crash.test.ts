@@ -69,26 +69,37 @@ t.test('crash: a SIGKILLed server loses no accepted message; the restart deliver
   await inParallel(unsent.length, 24, (k) => send(unsent[k]));
   t.same(refused, [], 'every send after the restart was accepted');
   const restarted = Date.now();
-  await waitFor(() => {
-    const seen = new Set(receiver.requests.map((r) => r.headers['webhook-id'] as string));
-    return [...accepted].every((id) => seen.has(id));
-  }, 'every accepted message at the receiver', 60_000, 200);
+  await waitFor(
+    () => {
+      const seen = new Set(receiver.requests.map((r) => r.headers['webhook-id'] as string));
+      return [...accepted].every((id) => seen.has(id));
+    },
+    'every accepted message at the receiver',
+    60_000,
+    200,
+  );
   t.comment(`restart delivered the rest in ${Date.now() - restarted} ms`);
   const counts = new Map<string, number>();
-  for (const request of receiver.requests) counts.set(request.headers['webhook-id'] as string, (counts.get(request.headers['webhook-id'] as string) ?? 0) + 1);
+  for (const request of receiver.requests)
+    counts.set(request.headers['webhook-id'] as string, (counts.get(request.headers['webhook-id'] as string) ?? 0) + 1);
   const missing = [...accepted].filter((id) => !counts.has(id));
   t.same(missing, [], 'no accepted message is missing');
-  t.ok([...accepted].every((id) => (counts.get(id) ?? 0) >= 1), 'each accepted message delivered at least once');
+  t.ok(
+    [...accepted].every((id) => (counts.get(id) ?? 0) >= 1),
+    'each accepted message delivered at least once',
+  );
   t.comment(`accepted ${accepted.size}, requests ${receiver.requests.length}, duplicates ${receiver.requests.length - counts.size}`);
   t.equal(await second.stop(), 0, 'SIGTERM exits 0');
 });
 
-t.test('SIGTERM: in-flight attempts that cannot finish within 10 s are released and the process exits 0', async (t) => {
+t.test('SIGTERM: in-flight attempts that cannot finish within the shutdown grace are released and the process exits 0', async (t) => {
   const database = await createTestDatabase('sqlite');
   t.teardown(() => database.drop());
   const receiver = await startReceiver(() => ({ hang: true }));
   t.teardown(() => receiver.close());
-  const child = await startChildServer(database.url, { DISPATCH_REQUEST_TIMEOUT: '60s' });
+  // a 2 s grace instead of the 10 s default: the behaviour (wait out the grace, then release)
+  // is the same, the test just does not sit through 10 s of it
+  const child = await startChildServer(database.url, { DISPATCH_REQUEST_TIMEOUT: '60s', DISPATCH_SHUTDOWN_GRACE: '2s' });
   t.teardown(() => child.kill());
   const app = await must(child, 'POST', '/apps', { name: 'term' });
   await must(child, 'POST', `/apps/${app.id}/event-types`, { name: 'tick' });
@@ -99,10 +110,15 @@ t.test('SIGTERM: in-flight attempts that cannot finish within 10 s are released 
   const started = Date.now();
   t.equal(await child.stop(), 0, 'exits 0');
   const took = Date.now() - started;
-  t.ok(took >= 8_000 && took < 11_500, `waited out the grace, then stopped within 10 s of the signal (${took} ms)`);
+  // the requests hang for good and the request timeout is 60 s: exiting well before it is the grace at work
+  t.ok(took >= 1_000, `waited out the 2 s grace (${took} ms)`);
+  t.ok(took < 30_000, `then stopped without waiting for the 60 s request timeout (${took} ms)`);
   const db = createDb({ databaseUrl: database.url });
   t.teardown(() => db.destroy());
   const rows = await db('deliveries');
   t.equal(rows.length, 3);
-  t.ok(rows.every((row) => row.status === 'pending' && row.locked_by === null && Number(row.attempts) === 0), 'released, unattempted, due again');
+  t.ok(
+    rows.every((row) => row.status === 'pending' && row.locked_by === null && Number(row.attempts) === 0),
+    'released, unattempted, due again',
+  );
 });

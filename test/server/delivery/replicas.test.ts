@@ -50,10 +50,14 @@ t.test('replicas: three processes on one database deliver every (message, endpoi
   t.equal(new Set(ids).size, total);
   for (const receiver of receivers) await receiver.waitForRequests(total, 120_000);
   // every delivery row is finished before counting: nothing can arrive late
-  const rows = await waitFor(async () => {
-    const response = await children[1].request('GET', `/api/v1/apps/${app.id}/messages?status=pending&limit=1`);
-    return response.body.data.length === 0;
-  }, 'no pending message', 30_000);
+  const rows = await waitFor(
+    async () => {
+      const response = await children[1].request('GET', `/api/v1/apps/${app.id}/messages?status=pending&limit=1`);
+      return response.body.data.length === 0;
+    },
+    'no pending message',
+    30_000,
+  );
   t.ok(rows);
   for (const [index, receiver] of receivers.entries()) {
     const counts = countsById(receiver);

@@ -20,10 +20,23 @@ t.test('signer writes one v1 entry per key, space-separated, current key first',
 
 t.test('retry schedule applies ±20 % jitter to the delay after each attempt', async (t) => {
   const schedule = [1000, 60_000];
-  t.equal(scheduledDelayMs(schedule, 1, () => 0), 800);
-  t.equal(scheduledDelayMs(schedule, 1, () => 1), 1200);
-  t.equal(scheduledDelayMs(schedule, 2, () => 0.5), 60_000);
-  t.equal(scheduledDelayMs(schedule, 9, () => 0.5), 60_000, 'past the end the last delay repeats');
+  t.equal(
+    scheduledDelayMs(schedule, 1, () => 0),
+    800,
+  );
+  t.equal(
+    scheduledDelayMs(schedule, 1, () => 1),
+    1200,
+  );
+  t.equal(
+    scheduledDelayMs(schedule, 2, () => 0.5),
+    60_000,
+  );
+  t.equal(
+    scheduledDelayMs(schedule, 9, () => 0.5),
+    60_000,
+    'past the end the last delay repeats',
+  );
 });
 
 t.test('retry honours Retry-After on 429/503 clamped to 1x-2x of the scheduled delay', async (t) => {

@@ -5,6 +5,7 @@ import { forEachDatabase } from '../../helpers/each-database.js';
 import type { TestServer } from '../../helpers/server.js';
 import { standardWebhooksSignature, waitFor } from '../../helpers/ingest-signing.js';
 import { startDispatcher } from '../../../server/delivery/dispatcher.js';
+import type { Json } from '../../helpers/json.js';
 
 interface Received {
   method: string;
@@ -21,13 +22,25 @@ async function startReceiver(t: Test, status: () => number = () => 200) {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ method: req.method as string, url: req.url as string, headers: req.headers, body: Buffer.concat(chunks), at: Date.now() });
+      received.push({
+        method: req.method as string,
+        url: req.url as string,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        at: Date.now(),
+      });
       res.statusCode = status();
       res.end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks?team=ops`, received };
 }
 
@@ -43,7 +56,7 @@ async function createSource(server: TestServer, body: Record<string, unknown>) {
 }
 
 /** Sends with node:http so hop-by-hop and incoming signature headers really reach the server. */
-function sendRaw(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; body: any }> {
+function sendRaw(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
       const chunks: Buffer[] = [];
@@ -64,29 +77,43 @@ function assertSigned(t: Test, forward: Received, secret: string, eventId: strin
   t.equal(forward.headers['webhook-id'], eventId, 'webhook-id is the evt_ id');
   const timestamp = Number(forward.headers['webhook-timestamp']);
   t.ok(Math.abs(Date.now() / 1000 - timestamp) < 60);
-  t.equal(forward.headers['webhook-signature'], standardWebhooksSignature(secret, eventId, timestamp, forward.body), 'signature verifies with forward_secret');
+  t.equal(
+    forward.headers['webhook-signature'],
+    standardWebhooksSignature(secret, eventId, timestamp, forward.body),
+    'signature verifies with forward_secret',
+  );
 }
 
 forEachDatabase(t, 'forwarding sends the original bytes, content-type and headers, signed with the forward secret', async (t, server) => {
   runDispatcher(t, server);
   const receiver = await startReceiver(t);
-  const source = await createSource(server, { destination: { url: receiver.url, headers: { 'X-Team': 'ops', 'X-Original': 'overridden' } } });
+  const source = await createSource(server, {
+    destination: { url: receiver.url, headers: { 'X-Team': 'ops', 'X-Original': 'overridden' } },
+  });
 
   const json = Buffer.from('{"b": 2,  "a": [1, 2.50]}\n');
-  const accepted = await sendRaw(source.url, {
-    'content-type': 'application/vnd.custom+json; charset=utf-8',
-    'x-original': 'from-sender',
-    'x-request-id': 'abc-123',
-    'keep-alive': 'timeout=5',
-    'proxy-authorization': 'Basic Zm9vOmJhcg==',
-    'webhook-id': 'msg_incoming',
-    'webhook-signature': 'v1,incoming',
-    'svix-id': 'msg_incoming',
-  }, json);
+  const accepted = await sendRaw(
+    source.url,
+    {
+      'content-type': 'application/vnd.custom+json; charset=utf-8',
+      'x-original': 'from-sender',
+      'x-request-id': 'abc-123',
+      'keep-alive': 'timeout=5',
+      'proxy-authorization': 'Basic Zm9vOmJhcg==',
+      'webhook-id': 'msg_incoming',
+      'webhook-signature': 'v1,incoming',
+      'svix-id': 'msg_incoming',
+    },
+    json,
+  );
   t.equal(accepted.status, 200);
   const eventId = accepted.body.event_id;
   const delivery = await server.db('deliveries').where({ event_id: eventId }).first();
-  t.match(delivery, { source_id: source.id, trigger: 'scheduled', max_attempts: server.config.retryScheduleMs.length + 1 }, 'queued in the ingest transaction');
+  t.match(
+    delivery,
+    { source_id: source.id, trigger: 'scheduled', max_attempts: server.config.retryScheduleMs.length + 1 },
+    'queued in the ingest transaction',
+  );
 
   await waitFor(async () => (await eventStatus(server, eventId)) === 'delivered', 10_000, 'delivered');
   t.equal(receiver.received.length, 1);
@@ -112,35 +139,54 @@ forEachDatabase(t, 'forwarding sends the original bytes, content-type and header
   assertSigned(t, binForward, source.forward_secret, bin.body.event_id);
 
   const detail = await server.request('GET', `/api/v1/events/${eventId}`);
-  t.match(detail.body.data, { status: 'delivered', verified: false, attempts: [{ event_id: eventId, source_id: source.id, attempt: 1, trigger: 'scheduled', status: 'succeeded', response_status: 200 }] });
+  t.match(detail.body.data, {
+    status: 'delivered',
+    verified: false,
+    attempts: [{ event_id: eventId, source_id: source.id, attempt: 1, trigger: 'scheduled', status: 'succeeded', response_status: 200 }],
+  });
 });
 
-forEachDatabase(t, 'forwarding retries, marks the event failed after the last attempt, and replay delivers it', async (t, server) => {
-  runDispatcher(t, server);
-  let answer = 500;
-  const receiver = await startReceiver(t, () => answer);
-  const source = await createSource(server, { destination: { url: receiver.url } });
-  const accepted = await sendRaw(source.url, { 'content-type': 'application/json' }, Buffer.from('{"retry":true}'));
-  const eventId = accepted.body.event_id;
-  await waitFor(async () => (await eventStatus(server, eventId)) === 'failed', 10_000, 'failed');
-  t.equal(receiver.received.length, 3, 'first attempt plus the two scheduled retries');
-  t.equal((await server.db('sources').where({ id: source.id }).first()).consecutive_failures, 3);
+forEachDatabase(
+  t,
+  'forwarding retries, marks the event failed after the last attempt, and replay delivers it',
+  async (t, server) => {
+    runDispatcher(t, server);
+    let answer = 500;
+    const receiver = await startReceiver(t, () => answer);
+    const source = await createSource(server, { destination: { url: receiver.url } });
+    const accepted = await sendRaw(source.url, { 'content-type': 'application/json' }, Buffer.from('{"retry":true}'));
+    const eventId = accepted.body.event_id;
+    await waitFor(async () => (await eventStatus(server, eventId)) === 'failed', 10_000, 'failed');
+    t.equal(receiver.received.length, 3, 'first attempt plus the two scheduled retries');
+    t.equal((await server.db('sources').where({ id: source.id }).first()).consecutive_failures, 3);
 
-  answer = 200;
-  const replay = await server.request('POST', `/api/v1/events/${eventId}/replay`);
-  t.same(replay.body, { ok: true, data: { event_id: eventId, status: 'pending' } });
-  t.equal(replay.status, 202);
-  await waitFor(async () => (await eventStatus(server, eventId)) === 'delivered', 10_000, 'replay delivered');
-  const attempts = (await server.request('GET', `/api/v1/events/${eventId}`)).body.data.attempts;
-  t.same(attempts.map((a: { trigger: string; status: string }) => `${a.trigger}:${a.status}`), ['scheduled:failed', 'scheduled:failed', 'scheduled:failed', 'replay:succeeded']);
-  t.same(new Set(receiver.received.map((r) => r.headers['webhook-id'])), new Set([eventId]), 'webhook-id stable across retries and replays');
-  t.equal((await server.db('sources').where({ id: source.id }).first()).consecutive_failures, 0, 'a success ends the streak');
-}, { env: { DISPATCH_RETRY_SCHEDULE: '30ms,30ms' } });
+    answer = 200;
+    const replay = await server.request('POST', `/api/v1/events/${eventId}/replay`);
+    t.same(replay.body, { ok: true, data: { event_id: eventId, status: 'pending' } });
+    t.equal(replay.status, 202);
+    await waitFor(async () => (await eventStatus(server, eventId)) === 'delivered', 10_000, 'replay delivered');
+    const attempts = (await server.request('GET', `/api/v1/events/${eventId}`)).body.data.attempts;
+    t.same(
+      attempts.map((a: { trigger: string; status: string }) => `${a.trigger}:${a.status}`),
+      ['scheduled:failed', 'scheduled:failed', 'scheduled:failed', 'replay:succeeded'],
+    );
+    t.same(
+      new Set(receiver.received.map((r) => r.headers['webhook-id'])),
+      new Set([eventId]),
+      'webhook-id stable across retries and replays',
+    );
+    t.equal((await server.db('sources').where({ id: source.id }).first()).consecutive_failures, 0, 'a success ends the streak');
+  },
+  { env: { DISPATCH_RETRY_SCHEDULE: '30ms,30ms' } },
+);
 
 forEachDatabase(t, 'forwarding holds events while paused, delivers them on resume, never forwards duplicates', async (t, server) => {
   runDispatcher(t, server);
   const receiver = await startReceiver(t);
-  const source = await createSource(server, { destination: { url: receiver.url, rate_limit: 50 }, dedupe: { key: 'header:x-id', window: '1h' } });
+  const source = await createSource(server, {
+    destination: { url: receiver.url, rate_limit: 50 },
+    dedupe: { key: 'header:x-id', window: '1h' },
+  });
   await server.request('POST', `/api/v1/sources/${source.id}/pause`);
   const ids: string[] = [];
   for (const n of [1, 2, 3]) ids.push((await sendRaw(source.url, { 'x-id': `id-${n}` }, Buffer.from(`held ${n}`))).body.event_id);
@@ -151,12 +197,24 @@ forEachDatabase(t, 'forwarding holds events while paused, delivers them on resum
 
   const resumed = await server.request('POST', `/api/v1/sources/${source.id}/resume`);
   t.equal(resumed.body.data.released, 3);
-  await waitFor(async () => {
-    const statuses = await Promise.all(ids.map((id) => eventStatus(server, id)));
-    return statuses.every((s) => s === 'delivered');
-  }, 10_000, 'held events delivered');
+  await waitFor(
+    async () => {
+      const statuses = await Promise.all(ids.map((id) => eventStatus(server, id)));
+      return statuses.every((s) => s === 'delivered');
+    },
+    10_000,
+    'held events delivered',
+  );
   t.same(receiver.received.map((r) => r.body.toString()).sort(), ['held 1', 'held 2', 'held 3'], 'the duplicate was never forwarded');
-  t.equal(await server.db('events').where({ source_id: source.id, status: 'duplicate' }).count({ n: '*' }).first().then((r) => Number(r?.n)), 1);
+  t.equal(
+    await server
+      .db('events')
+      .where({ source_id: source.id, status: 'duplicate' })
+      .count({ n: '*' })
+      .first()
+      .then((r) => Number(r?.n)),
+    1,
+  );
   const stamps = await server.db('rate_limit_sends').where({ target_id: source.id });
   t.equal(stamps.length, 3, 'destination.rate_limit goes through the shared rate limiter');
 });
@@ -169,5 +227,6 @@ forEachDatabase(t, 'forwarding honours destination.rate_limit', async (t, server
   await waitFor(async () => receiver.received.length === 5, 10_000, 'five forwards');
   const times = receiver.received.map((r) => r.at).sort((a, b) => a - b);
   // 2 per rolling second: no three forwards inside one second (a little slack for the receiver's clock)
-  for (let i = 0; i + 2 < times.length; i++) t.ok(times[i + 2] - times[i] >= 900, `forwards ${i + 1}..${i + 3} span ${times[i + 2] - times[i]} ms`);
+  for (let i = 0; i + 2 < times.length; i++)
+    t.ok(times[i + 2] - times[i] >= 900, `forwards ${i + 1}..${i + 3} span ${times[i + 2] - times[i]} ms`);
 });

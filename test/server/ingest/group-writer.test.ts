@@ -13,14 +13,21 @@ forEachDatabase(t, 'group writer runs writes queued together in one transaction,
   await probeTable(server.db);
   const writer = createGroupWriter(server.db);
   const seen: Knex.Transaction[] = [];
-  const results = await Promise.all(['a', 'b', 'c'].map((id) => writer.run(async (tx) => {
-    seen.push(tx);
-    await tx('group_writer_probe').insert({ id });
-    return id.toUpperCase();
-  })));
+  const results = await Promise.all(
+    ['a', 'b', 'c'].map((id) =>
+      writer.run(async (tx) => {
+        seen.push(tx);
+        await tx('group_writer_probe').insert({ id });
+        return id.toUpperCase();
+      }),
+    ),
+  );
   t.same(results, ['A', 'B', 'C']);
   t.equal(new Set(seen).size, 1, 'one transaction for the three writes');
-  t.same((await server.db('group_writer_probe').orderBy('id')).map((row: { id: string }) => row.id), ['a', 'b', 'c']);
+  t.same(
+    (await server.db('group_writer_probe').orderBy('id')).map((row: { id: string }) => row.id),
+    ['a', 'b', 'c'],
+  );
 });
 
 forEachDatabase(t, 'group writer retries a failed group one by one: only the bad write fails', async (t, server) => {
@@ -28,8 +35,14 @@ forEachDatabase(t, 'group writer retries a failed group one by one: only the bad
   await server.db('group_writer_probe').insert({ id: 'taken' });
   const writer = createGroupWriter(server.db);
   const outcomes = await Promise.allSettled(['x', 'taken', 'y'].map((id) => writer.run((tx) => tx('group_writer_probe').insert({ id }))));
-  t.same(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
-  t.same((await server.db('group_writer_probe').orderBy('id')).map((row: { id: string }) => row.id), ['taken', 'x', 'y']);
+  t.same(
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  t.same(
+    (await server.db('group_writer_probe').orderBy('id')).map((row: { id: string }) => row.id),
+    ['taken', 'x', 'y'],
+  );
 });
 
 forEachDatabase(t, 'ingest stores every one of many concurrent events and answers each its own id', async (t, server) => {

@@ -2,16 +2,20 @@ import t from 'tap';
 import { verifyRequest, type VerificationConfig } from '../../../server/ingest/verifiers/index.js';
 import { safeEqual } from '../../../server/ingest/verifiers/support.js';
 import {
-  basicAuthHeaders, githubHeaders, hmacHeaders, shopifyHeaders, slackHeaders, standardWebhooksHeaders, stripeHeaders,
+  basicAuthHeaders,
+  githubHeaders,
+  hmacHeaders,
+  shopifyHeaders,
+  slackHeaders,
+  standardWebhooksHeaders,
+  stripeHeaders,
 } from '../../helpers/ingest-signing.js';
+import { lowerCaseHeaders as lower } from '../../helpers/verifier-check.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 const NOW_S = Math.floor(NOW / 1000);
 const body = Buffer.from('{"id":"evt_1","amount":4200,"note":"café"}');
 const tampered = Buffer.from('{"id":"evt_1","amount":9900,"note":"café"}');
-
-/** Node hands verifiers lower-cased header names. */
-const lower = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
 function check(config: VerificationConfig, headers: Record<string, string>, raw = body, now = NOW) {
   return verifyRequest(raw, lower(headers), config, now);
@@ -28,7 +32,7 @@ interface Scheme {
 const schemes: Scheme[] = [
   {
     name: 'github',
-    config: { type: 'github', secret: 'It\'s a Secret to Everybody' },
+    config: { type: 'github', secret: "It's a Secret to Everybody" },
     wrong: { type: 'github', secret: 'not the secret' },
     sign: (raw) => githubHeaders("It's a Secret to Everybody", raw),
   },
@@ -131,7 +135,11 @@ t.test('standard_webhooks verifier matches the contract check vector', async (t)
   const config = { type: 'standard_webhooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
   t.same(verifyRequest(Buffer.from('{"test": 2432232314}'), headers, config, 1614265330_000), { ok: true });
   const several = { ...headers, 'webhook-signature': 'v1,bm9wZQ== v2,ignored ' + headers['webhook-signature'] };
-  t.same(verifyRequest(Buffer.from('{"test": 2432232314}'), several, config, 1614265330_000), { ok: true }, 'any one of several signatures');
+  t.same(
+    verifyRequest(Buffer.from('{"test": 2432232314}'), several, config, 1614265330_000),
+    { ok: true },
+    'any one of several signatures',
+  );
 });
 
 t.test('stripe verifier accepts any one of several v1 signatures and honours tolerance', async (t) => {

@@ -15,7 +15,14 @@ const SCREENSHOT = fileURLToPath(new URL('../../../.tap/portal.png', import.meta
 async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -42,7 +49,10 @@ t.test('portal page in headless Chromium', { skip: existsSync(CHROMIUM) ? false 
   const browser = await launch();
   t.teardown(() => browser.close());
 
-  const setup = await createApp(server, { eventTypes: { 'invoice.paid': null, 'invoice.voided': null, 'customer.created': null }, recipients: ['acme'] });
+  const setup = await createApp(server, {
+    eventTypes: { 'invoice.paid': null, 'invoice.voided': null, 'customer.created': null },
+    recipients: ['acme'],
+  });
   await api(server, 'PATCH', `/apps/${setup.app}/recipients/acme`, { name: 'Acme Corp' });
   const link = await createPortalSession(server, setup.app, 'acme');
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -88,11 +98,17 @@ t.test('portal page in headless Chromium', { skip: existsSync(CHROMIUM) ? false 
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     await page.getByLabel('Endpoint URL').fill('ftp://files.example/');
     await page.getByRole('button', { name: 'Create endpoint' }).click();
-    await page.getByRole('alert').getByText(/http or https/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/http or https/)
+      .waitFor();
     t.equal(await page.getByLabel('Endpoint URL').getAttribute('aria-invalid'), 'true');
     await page.getByLabel('Endpoint URL').press('Escape');
     t.ok(await page.locator('#editor').isHidden(), 'Escape closes the form');
-    t.ok(await page.getByRole('button', { name: 'Add endpoint' }).evaluate((button) => button === document.activeElement), 'focus returns to the button that opened it');
+    t.ok(
+      await page.getByRole('button', { name: 'Add endpoint' }).evaluate((button) => button === document.activeElement),
+      'focus returns to the button that opened it',
+    );
   });
 
   await t.test('portal rotates the secret after a confirmation step', async (t) => {
@@ -111,8 +127,86 @@ t.test('portal page in headless Chromium', { skip: existsSync(CHROMIUM) ? false 
     t.equal(await card.locator('[data-role="secret-value"]').textContent(), stored.secret, 'reveal shows the current secret');
   });
 
+  await t.test('portal form sets the filter, retries, timeout and credentials, and the card shows the held count', async (t) => {
+    const card = page.locator(`[data-endpoint-id="${endpointId}"]`);
+    await card.getByRole('button', { name: 'Edit' }).click();
+    await page.getByText('Filtering, retries, timeout and authentication').click();
+    await page.getByLabel('Payload filter (optional JSON)').fill('{"amount": {"$gte": 100');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').getByText('The payload filter is not valid JSON.').waitFor();
+    t.equal(await page.getByLabel('Payload filter (optional JSON)').getAttribute('aria-invalid'), 'true', 'the filter field is marked');
+    await page.getByLabel('Payload filter (optional JSON)').fill('{"amount": {"$gte": 100}}');
+    await page.getByLabel('Timeout (optional)').fill('90s');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/timeout must be a duration between 1s and 60s/)
+      .waitFor();
+    t.equal(await page.getByLabel('Timeout (optional)').getAttribute('aria-invalid'), 'true', 'the API error marks the timeout field');
+    await page.getByLabel('Timeout (optional)').fill('20s');
+    await page.getByLabel('Retry schedule (optional)').fill('10s, 5m');
+    await page.getByLabel('Credentials sent with each delivery').selectOption('basic');
+    await page.getByLabel('Username').fill('acme-hooks');
+    await page.getByLabel('Password').fill('portal-password-1');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').getByText('Endpoint saved').waitFor();
+    const saved = await api(server, 'GET', `/apps/${setup.app}/recipients/acme/endpoints/${endpointId}`);
+    t.match(saved, {
+      filter: { amount: { $gte: 100 } },
+      retry_schedule: ['10s', '5m'],
+      timeout: '20s',
+      auth: { type: 'basic', username: 'acme-hooks', password: null },
+    });
+    t.match(
+      await card.locator('[data-role="delivery-options"]').textContent(),
+      /Payload filter.*Retries after 10s, 5m.*Timeout 20s.*HTTP Basic/,
+    );
+
+    // editing again shows the stored secret as "set" and keeps it when left empty
+    await card.getByRole('button', { name: 'Edit' }).click();
+    t.equal(await page.getByLabel('Password').getAttribute('placeholder'), 'set');
+    t.equal(await page.getByLabel('Password').inputValue(), '', 'the secret itself is never filled in');
+    await page.getByLabel('Retry schedule (optional)').fill('none');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').getByText('Endpoint saved').waitFor();
+    const kept = await api(server, 'GET', `/apps/${setup.app}/recipients/acme/endpoints/${endpointId}`);
+    t.same(kept.retry_schedule, [], '"none" is a single attempt');
+    t.match(kept.auth, { type: 'basic', username: 'acme-hooks' }, 'credentials kept');
+
+    // a changed username needs the password typed again (the API replaces credentials whole)
+    await card.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Username').fill('acme-hooks-2');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').getByText('Enter the password to use.').waitFor();
+    t.equal(await page.getByLabel('Password').getAttribute('aria-invalid'), 'true', 'the password field is marked');
+    const unsaved = await api(server, 'GET', `/apps/${setup.app}/recipients/acme/endpoints/${endpointId}`);
+    t.match(unsaved.auth, { username: 'acme-hooks' }, 'the username change was not sent without the password');
+
+    // held deliveries while disabled are counted on the card
+    await api(server, 'PATCH', `/apps/${setup.app}/recipients/acme/endpoints/${endpointId}`, { disabled: true });
+    await send(server, setup, { event_type: 'invoice.paid', payload: { invoice: 'in_0', amount: 500 }, recipient: 'acme' });
+    await page.reload();
+    await card.locator('[data-role="held-count"]').getByText('1 held').waitFor();
+    await api(server, 'POST', `/apps/${setup.app}/recipients/acme/endpoints/${endpointId}/discard-held`);
+    await api(server, 'PATCH', `/apps/${setup.app}/recipients/acme/endpoints/${endpointId}`, {
+      disabled: false,
+      filter: null,
+      retry_schedule: null,
+      timeout: null,
+      auth: null,
+    });
+    await page.reload();
+    await card.waitFor();
+    t.equal(await card.locator('[data-role="held-count"]').count(), 0, 'no badge once nothing is held');
+    t.equal(receiver.requests.length, 0, 'the held message was discarded, never sent');
+  });
+
   await t.test("portal shows a delivered message's attempt with its response code", async (t) => {
-    const message = await send(server, setup, { event_type: 'invoice.paid', payload: { invoice: 'in_1', amount: 1200 }, recipient: 'acme' });
+    const message = await send(server, setup, {
+      event_type: 'invoice.paid',
+      payload: { invoice: 'in_1', amount: 1200 },
+      recipient: 'acme',
+    });
     await receiver.waitForRequests(1);
     await waitFor(async () => (await server.db('attempts').where({ message_id: message.id })).length === 1, 'the attempt to be recorded');
     await page.getByRole('button', { name: 'Refresh' }).click();

@@ -22,8 +22,11 @@ forEachDatabase(t, 'portal isolation', async (t, server) => {
   await t.test("portal answers 404 for another recipient's endpoints", async (t) => {
     for (const id of [globex.id, foreign.id, 'ep_missing']) {
       for (const [method, path, body] of [
-        ['GET', `/endpoints/${id}`], ['PATCH', `/endpoints/${id}`, { description: 'mine now' }], ['DELETE', `/endpoints/${id}`],
-        ['GET', `/endpoints/${id}/secret`], ['POST', `/endpoints/${id}/rotate-secret`, {}],
+        ['GET', `/endpoints/${id}`],
+        ['PATCH', `/endpoints/${id}`, { description: 'mine now' }],
+        ['DELETE', `/endpoints/${id}`],
+        ['GET', `/endpoints/${id}/secret`],
+        ['POST', `/endpoints/${id}/rotate-secret`, {}],
       ] as const) {
         const response = await portal(server, acmeLink.token, method, path, body);
         t.equal(response.status, 404, `${method} ${path}`);
@@ -31,10 +34,17 @@ forEachDatabase(t, 'portal isolation', async (t, server) => {
       }
     }
     const listed = await portal(server, acmeLink.token, 'GET', '/endpoints');
-    t.same(listed.body.data.map((e: { id: string }) => e.id), [acmeEndpoint.id], 'only its own endpoints are listed');
+    t.same(
+      listed.body.data.map((e: { id: string }) => e.id),
+      [acmeEndpoint.id],
+      'only its own endpoints are listed',
+    );
     const untouched = await server.db('endpoints').whereIn('id', [globex.id, foreign.id]);
     t.equal(untouched.length, 2, 'nothing of the others was deleted');
-    t.ok(untouched.every((row: { description: string | null }) => row.description === null), 'nothing of the others was changed');
+    t.ok(
+      untouched.every((row: { description: string | null }) => row.description === null),
+      'nothing of the others was changed',
+    );
   });
 
   await t.test("portal answers 404 for another recipient's messages and endpoints on replay", async (t) => {
@@ -51,7 +61,16 @@ forEachDatabase(t, 'portal isolation', async (t, server) => {
       t.equal(replay.status, 404);
       t.equal(replay.body.error, 'endpoint_not_found');
     }
-    t.equal(await server.db('deliveries').where({ trigger: 'replay' }).count({ n: '*' }).first().then((r) => Number(r?.n)), 0, 'no replay was queued');
+    t.equal(
+      await server
+        .db('deliveries')
+        .where({ trigger: 'replay' })
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n)),
+      0,
+      'no replay was queued',
+    );
   });
 
   await t.test('portal routes refuse API keys and missing or unknown tokens with 401', async (t) => {
@@ -69,24 +88,40 @@ forEachDatabase(t, 'portal isolation', async (t, server) => {
   await t.test('every API route answers 401 to a portal token', async (t) => {
     t.ok(apiRoutes.length > 20);
     for (const route of apiRoutes) {
-      const path = '/api/v1' + fill(route.path, (name) => (name === 'app' ? setup.app : name === 'recipient' ? 'acme' : name === 'endpoint' ? acmeEndpoint.id : `x_${name}`));
+      const path =
+        '/api/v1' +
+        fill(route.path, (name) =>
+          name === 'app' ? setup.app : name === 'recipient' ? 'acme' : name === 'endpoint' ? acmeEndpoint.id : `x_${name}`,
+        );
       const response = await server.request(route.method.toUpperCase(), path, { key: acmeLink.token, body: route.body ? {} : undefined });
       t.equal(response.status, 401, `${route.method.toUpperCase()} ${route.path}`);
       t.equal(response.body.error, 'unauthorized');
     }
     // the portal token cannot mint itself a longer session either
-    const mint = await server.request('POST', `/api/v1/apps/${setup.app}/recipients/acme/portal-sessions`, { key: acmeLink.token, body: { expires_in: 604_800 } });
+    const mint = await server.request('POST', `/api/v1/apps/${setup.app}/recipients/acme/portal-sessions`, {
+      key: acmeLink.token,
+      body: { expires_in: 604_800 },
+    });
     t.equal(mint.status, 401);
   });
 
   await t.test('portal token of one app cannot reach the same recipient uid in another app', async (t) => {
     const otherLink = await createPortalSession(server, otherApp.app, 'acme');
     const listed = await portal(server, otherLink.token, 'GET', '/endpoints');
-    t.same(listed.body.data.map((e: { id: string }) => e.id), [foreign.id]);
+    t.same(
+      listed.body.data.map((e: { id: string }) => e.id),
+      [foreign.id],
+    );
     const messages = await portal(server, otherLink.token, 'GET', '/messages');
-    t.same(messages.body.data.map((m: { id: string }) => m.id), [foreignMessage.id]);
+    t.same(
+      messages.body.data.map((m: { id: string }) => m.id),
+      [foreignMessage.id],
+    );
     const types = await api(server, 'GET', `/apps/${otherApp.app}/event-types`);
     const portalTypes = await portal(server, otherLink.token, 'GET', '/event-types');
-    t.same(portalTypes.body.data.map((e: { id: string }) => e.id), types.map((e: { id: string }) => e.id));
+    t.same(
+      portalTypes.body.data.map((e: { id: string }) => e.id),
+      types.map((e: { id: string }) => e.id),
+    );
   });
 });

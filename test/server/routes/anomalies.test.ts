@@ -20,8 +20,16 @@ const sighting = (workspaceId: string, fields: Partial<Sighting> = {}): Sighting
 forEachDatabase(t, 'anomalies API lists, filters, acknowledges and resolves', async (t, server) => {
   const ws = server.workspaceId;
   const backlog = await openOrBumpAnomaly(server.db, sighting(ws), T0);
-  const spike = await openOrBumpAnomaly(server.db, sighting(ws, { type: 'volume_spike', subjectKind: 'source', subjectId: 'src_a', occurrenceKey: 'w1' }), T0 + 1);
-  const drop = await openOrBumpAnomaly(server.db, sighting(ws, { type: 'volume_drop', subjectKind: 'source', subjectId: 'src_b', occurrenceKey: 'l1' }), T0 + 2);
+  const spike = await openOrBumpAnomaly(
+    server.db,
+    sighting(ws, { type: 'volume_spike', subjectKind: 'source', subjectId: 'src_a', occurrenceKey: 'w1' }),
+    T0 + 1,
+  );
+  const drop = await openOrBumpAnomaly(
+    server.db,
+    sighting(ws, { type: 'volume_drop', subjectKind: 'source', subjectId: 'src_b', occurrenceKey: 'l1' }),
+    T0 + 2,
+  );
   t.equal(backlog.outcome, 'opened');
 
   const detail = await server.request('GET', `/api/v1/anomalies/${backlog.anomaly!.id}`);
@@ -79,7 +87,11 @@ forEachDatabase(t, 'anomalies API lists, filters, acknowledges and resolves', as
 forEachDatabase(t, 'anomalies API answers 404 anomaly_not_found for unknown and other-workspace ids', async (t, server) => {
   const opened = await openOrBumpAnomaly(server.db, sighting(server.workspaceId), T0);
   const other = await createWorkspaceWithKey(server.db, 'other', T0);
-  for (const [method, suffix] of [['GET', ''], ['POST', '/acknowledge'], ['POST', '/resolve']] as const) {
+  for (const [method, suffix] of [
+    ['GET', ''],
+    ['POST', '/acknowledge'],
+    ['POST', '/resolve'],
+  ] as const) {
     const foreign = await server.request(method, `/api/v1/anomalies/${opened.anomaly!.id}${suffix}`, { key: other.key });
     t.equal(foreign.status, 404, `${method} ${suffix || 'detail'} from another workspace`);
     t.equal(foreign.body.error, 'anomaly_not_found');
@@ -93,7 +105,8 @@ forEachDatabase(t, 'anomalies API answers 404 anomaly_not_found for unknown and 
 
 forEachDatabase(t, 'anomalies API requires anomaly:read to read and anomaly:write to change', async (t, server) => {
   const opened = await openOrBumpAnomaly(server.db, sighting(server.workspaceId), T0);
-  const make = async (scopes: string[]) => (await server.request('POST', '/api/v1/keys', { body: { name: scopes.join(), scopes } })).body.data.key as string;
+  const make = async (scopes: string[]) =>
+    (await server.request('POST', '/api/v1/keys', { body: { name: scopes.join(), scopes } })).body.data.key as string;
   const reader = await make(['anomaly:read']);
   const writer = await make(['anomaly:write']);
   t.equal((await server.request('GET', '/api/v1/anomalies', { key: reader })).status, 200);
@@ -104,24 +117,38 @@ forEachDatabase(t, 'anomalies API requires anomaly:read to read and anomaly:writ
   t.equal((await server.request('POST', `/api/v1/anomalies/${opened.anomaly!.id}/acknowledge`, { key: writer })).status, 200);
 });
 
-forEachDatabase(t, 'anomaly store bumps count and last_seen_at on new evidence only, and keeps acknowledged anomalies open', async (t, server) => {
-  const ws = server.workspaceId;
-  const opened = await openOrBumpAnomaly(server.db, sighting(ws), T0);
-  const same = await openOrBumpAnomaly(server.db, sighting(ws), T0 + MINUTE);
-  t.equal(same.outcome, 'unchanged', 'the same evidence seen again is not a recurrence');
-  t.equal(same.anomaly!.count, 1);
+forEachDatabase(
+  t,
+  'anomaly store bumps count and last_seen_at on new evidence only, and keeps acknowledged anomalies open',
+  async (t, server) => {
+    const ws = server.workspaceId;
+    const opened = await openOrBumpAnomaly(server.db, sighting(ws), T0);
+    const same = await openOrBumpAnomaly(server.db, sighting(ws), T0 + MINUTE);
+    t.equal(same.outcome, 'unchanged', 'the same evidence seen again is not a recurrence');
+    t.equal(same.anomaly!.count, 1);
 
-  await server.request('POST', `/api/v1/anomalies/${opened.anomaly!.id}/acknowledge`);
-  const bumped = await openOrBumpAnomaly(server.db, sighting(ws, { occurrenceKey: 'head:dlv_2', details: { age_seconds: 900 } }), T0 + 2 * MINUTE);
-  t.equal(bumped.outcome, 'bumped');
-  t.equal(bumped.anomaly!.id, opened.anomaly!.id, 'the acknowledged anomaly is still the one for its subject');
-  t.match(bumped.anomaly!, { count: 2, lastSeenAt: T0 + 2 * MINUTE, firstSeenAt: T0, status: 'acknowledged', details: { age_seconds: 900 } });
+    await server.request('POST', `/api/v1/anomalies/${opened.anomaly!.id}/acknowledge`);
+    const bumped = await openOrBumpAnomaly(
+      server.db,
+      sighting(ws, { occurrenceKey: 'head:dlv_2', details: { age_seconds: 900 } }),
+      T0 + 2 * MINUTE,
+    );
+    t.equal(bumped.outcome, 'bumped');
+    t.equal(bumped.anomaly!.id, opened.anomaly!.id, 'the acknowledged anomaly is still the one for its subject');
+    t.match(bumped.anomaly!, {
+      count: 2,
+      lastSeenAt: T0 + 2 * MINUTE,
+      firstSeenAt: T0,
+      status: 'acknowledged',
+      details: { age_seconds: 900 },
+    });
 
-  await server.request('POST', `/api/v1/anomalies/${opened.anomaly!.id}/resolve`);
-  const suppressed = await openOrBumpAnomaly(server.db, sighting(ws, { occurrenceKey: 'head:dlv_2' }), T0 + 3 * MINUTE);
-  t.equal(suppressed.outcome, 'suppressed', 'a condition resolved by hand does not reopen on the same evidence');
-  const reopened = await openOrBumpAnomaly(server.db, sighting(ws, { occurrenceKey: 'head:dlv_3' }), T0 + 4 * MINUTE);
-  t.equal(reopened.outcome, 'opened', 'new evidence opens a new anomaly');
-  t.not(reopened.anomaly!.id, opened.anomaly!.id);
-  t.equal((await server.db('anomalies').where({ subject_id: 'ep_subject0000000000000001' })).length, 2);
-});
+    await server.request('POST', `/api/v1/anomalies/${opened.anomaly!.id}/resolve`);
+    const suppressed = await openOrBumpAnomaly(server.db, sighting(ws, { occurrenceKey: 'head:dlv_2' }), T0 + 3 * MINUTE);
+    t.equal(suppressed.outcome, 'suppressed', 'a condition resolved by hand does not reopen on the same evidence');
+    const reopened = await openOrBumpAnomaly(server.db, sighting(ws, { occurrenceKey: 'head:dlv_3' }), T0 + 4 * MINUTE);
+    t.equal(reopened.outcome, 'opened', 'new evidence opens a new anomaly');
+    t.not(reopened.anomaly!.id, opened.anomaly!.id);
+    t.equal((await server.db('anomalies').where({ subject_id: 'ep_subject0000000000000001' })).length, 2);
+  },
+);

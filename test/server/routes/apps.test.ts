@@ -3,7 +3,9 @@ import { forEachDatabase } from '../../helpers/each-database.js';
 import { createWorkspaceWithKey } from '../../../server/bootstrap.js';
 
 forEachDatabase(t, 'apps API creates, reads, updates and deletes apps', async (t, server) => {
-  const created = await server.request('POST', '/api/v1/apps', { body: { name: 'Billing', uid: 'billing', metadata: { team: 'payments' } } });
+  const created = await server.request('POST', '/api/v1/apps', {
+    body: { name: 'Billing', uid: 'billing', metadata: { team: 'payments' } },
+  });
   t.equal(created.status, 201);
   t.match(created.body.data, { id: /^app_/, uid: 'billing', name: 'Billing', metadata: { team: 'payments' } });
   t.equal(created.body.data.created_at, created.body.data.updated_at);
@@ -28,7 +30,10 @@ forEachDatabase(t, 'apps API creates, reads, updates and deletes apps', async (t
 
   const listed = await server.request('GET', '/api/v1/apps');
   t.equal(listed.status, 200);
-  t.same(listed.body.data.map((a: { id: string }) => a.id), [id]);
+  t.same(
+    listed.body.data.map((a: { id: string }) => a.id),
+    [id],
+  );
   t.equal(listed.body.next_cursor, null);
 
   const deleted = await server.request('DELETE', `/api/v1/apps/${id}`);
@@ -73,7 +78,15 @@ forEachDatabase(t, 'apps API answers 409 for a duplicate uid', async (t, server)
   t.equal(dup.status, 409);
   t.equal(dup.body.error, 'conflict');
   t.match(dup.body.message, /shop/);
-  t.equal(await server.db('apps').count({ n: '*' }).first().then((r) => Number(r?.n)), 1, 'no second row');
+  t.equal(
+    await server
+      .db('apps')
+      .count({ n: '*' })
+      .first()
+      .then((r) => Number(r?.n)),
+    1,
+    'no second row',
+  );
 
   const other = await server.request('POST', '/api/v1/apps', { body: { name: 'c', uid: 'other' } });
   const renamed = await server.request('PATCH', `/api/v1/apps/${other.body.data.id}`, { body: { uid: 'shop' } });
@@ -91,12 +104,19 @@ forEachDatabase(t, 'apps API deletes an app with its event types, recipients and
   for (const uid of ['a', 'b']) {
     await server.request('POST', `/api/v1/apps/${uid}/event-types`, { body: { name: 'x.created' } });
     await server.request('POST', `/api/v1/apps/${uid}/recipients`, { body: { uid: 'r' } });
-    t.equal((await server.request('POST', `/api/v1/apps/${uid}/recipients/r/endpoints`, { body: { url: 'https://h.example/' } })).status, 201);
+    t.equal(
+      (await server.request('POST', `/api/v1/apps/${uid}/recipients/r/endpoints`, { body: { url: 'https://h.example/' } })).status,
+      201,
+    );
   }
   t.equal((await server.request('DELETE', '/api/v1/apps/a')).status, 200);
   for (const table of ['event_types', 'recipients', 'endpoints']) {
     const rows = await server.db(table).select('app_id');
-    t.same(rows.map((r: { app_id: string }) => r.app_id), [keep.id], `${table} of the deleted app are gone`);
+    t.same(
+      rows.map((r: { app_id: string }) => r.app_id),
+      [keep.id],
+      `${table} of the deleted app are gone`,
+    );
   }
   t.not(app.id, keep.id);
 });

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { forEachDatabase } from '../../helpers/each-database.js';
 import type { TestServer } from '../../helpers/server.js';
 import { isValidSigningSecret } from '../../../server/secrets.js';
-import { findDeliverableEndpoint, listDeliverableEndpoints } from '../../../db/queries/endpoints.js';
+import { listCandidateEndpoints } from '../../../db/queries/candidate-endpoints.js';
+import { findDeliverableEndpoint } from '../../../db/queries/endpoints.js';
+import { endpointMatches } from '../../../server/delivery/matcher.js';
 
 const BASE = '/api/v1/apps/billing/recipients/acme/endpoints';
 
@@ -30,8 +32,16 @@ forEachDatabase(t, 'endpoints API creates, reads, updates and deletes endpoints'
   });
   t.equal(created.status, 201);
   t.match(created.body.data, {
-    id: /^ep_/, app_id: appId, recipient_id: recipientId, url: 'https://hooks.acme.example/in', description: 'prod',
-    event_types: ['invoice.paid'], headers: { 'X-Tenant': '42' }, rate_limit: 10, disabled: false, disabled_at: null,
+    id: /^ep_/,
+    app_id: appId,
+    recipient_id: recipientId,
+    url: 'https://hooks.acme.example/in',
+    description: 'prod',
+    event_types: ['invoice.paid'],
+    headers: { 'X-Tenant': '42' },
+    rate_limit: 10,
+    disabled: false,
+    disabled_at: null,
   });
   t.ok(isValidSigningSecret(created.body.data.secret), 'a whsec_ secret is generated and returned once');
   const { id, secret } = created.body.data;
@@ -80,7 +90,16 @@ forEachDatabase(t, 'endpoints API validates url, headers, rate_limit, secret and
   await expectBad({ url: ok, rate_limit: 0 }, '/rate_limit', 'rate_limit at least 1');
   await expectBad({ url: ok, rate_limit: 1.5 }, '/rate_limit', 'rate_limit is an integer');
   await expectBad({ url: ok, headers: { 'X-A': 1 } }, '/headers/X-A', 'header values are strings');
-  for (const name of ['Host', 'content-type', 'Content-Length', 'User-Agent', 'webhook-id', 'Webhook-Signature', 'connection', 'Transfer-Encoding']) {
+  for (const name of [
+    'Host',
+    'content-type',
+    'Content-Length',
+    'User-Agent',
+    'webhook-id',
+    'Webhook-Signature',
+    'connection',
+    'Transfer-Encoding',
+  ]) {
     await expectBad({ url: ok, headers: { [name]: 'x' } }, `/headers/${name}`, `header ${name} is reserved`);
   }
   await expectBad({ url: ok, headers: { 'bad name': 'x' } }, '/headers/bad name', 'header names are tokens');
@@ -92,7 +111,15 @@ forEachDatabase(t, 'endpoints API validates url, headers, rate_limit, secret and
 
   await server.request('POST', '/api/v1/apps/billing/event-types/invoice.voided/archive');
   await expectBad({ url: ok, event_types: ['invoice.paid', 'invoice.voided'] }, '/event_types/1', 'archived event types are refused');
-  t.equal(await server.db('endpoints').count({ n: '*' }).first().then((r) => Number(r?.n)), 0, 'nothing stored');
+  t.equal(
+    await server
+      .db('endpoints')
+      .count({ n: '*' })
+      .first()
+      .then((r) => Number(r?.n)),
+    0,
+    'nothing stored',
+  );
 
   const secret = givenSecret();
   const given = await server.request('POST', BASE, { body: { url: ok, secret, disabled: true } });
@@ -117,7 +144,10 @@ forEachDatabase(t, 'endpoints API re-enables a disabled endpoint and announces i
   t.equal(disabled.body.data.disabled, true);
   t.ok(disabled.body.data.disabled_at);
   // as the dispatcher leaves an auto-disabled endpoint
-  await server.db('endpoints').where({ id }).update({ consecutive_failures: 40, failing_since: Date.now() - 1000 });
+  await server
+    .db('endpoints')
+    .where({ id })
+    .update({ consecutive_failures: 40, failing_since: Date.now() - 1000 });
 
   const announced: unknown[] = [];
   server.deps.signals.on('endpoint_enabled', (event) => announced.push(event));
@@ -132,7 +162,7 @@ forEachDatabase(t, 'endpoints API re-enables a disabled endpoint and announces i
 });
 
 forEachDatabase(t, 'endpoints API rotates the secret and keeps the previous one for 24 h', async (t, server) => {
-  const { appId } = await setup(server);
+  await setup(server);
   const created = await server.request('POST', BASE, { body: { url: 'https://hooks.acme.example/in' } });
   const { id, secret: first } = created.body.data;
 
@@ -149,8 +179,8 @@ forEachDatabase(t, 'endpoints API rotates the secret and keeps the previous one 
   const expiresAt = Number(row.previous_secret_expires_at);
   t.ok(expiresAt >= before + 24 * 3600_000 && expiresAt <= Date.now() + 24 * 3600_000, 'and expires in 24 h');
 
-  const deliverable = await listDeliverableEndpoints(server.db, { appId, recipientId: null });
-  t.same(deliverable.map((ep) => ep.secrets), [[second, first]], 'both secrets sign during the window');
+  const deliverable = await findDeliverableEndpoint(server.db, id, { now: Date.now() });
+  t.same(deliverable?.secrets, [second, first], 'both secrets sign during the window');
   const later = await findDeliverableEndpoint(server.db, id, { now: expiresAt + 1 });
   t.same(later?.secrets, [second], 'only the new one after it');
 
@@ -160,7 +190,7 @@ forEachDatabase(t, 'endpoints API rotates the secret and keeps the previous one 
   const after = await server.db('endpoints').where({ id }).first();
   t.equal(after.secret, third);
   t.equal(after.previous_secret, second);
-  t.same((await findDeliverableEndpoint(server.db, id))?.secrets, [third, second]);
+  t.same((await findDeliverableEndpoint(server.db, id, { now: Date.now() }))?.secrets, [third, second]);
 
   const bad = await server.request('POST', `${BASE}/${id}/rotate-secret`, { body: { secret: 'nope' } });
   t.equal(bad.status, 400);
@@ -168,54 +198,91 @@ forEachDatabase(t, 'endpoints API rotates the secret and keeps the previous one 
   t.notOk(server.logs.join('').includes(third), 'secrets never reach the logs');
 });
 
-forEachDatabase(t, 'endpoints API stores secrets sealed when an encryption key is set', async (t, server) => {
-  const { appId } = await setup(server);
-  const secret = givenSecret();
-  const created = await server.request('POST', BASE, { body: { url: 'https://hooks.acme.example/in', secret } });
-  const id = created.body.data.id;
-  const row = await server.db('endpoints').where({ id }).first();
-  t.match(row.secret, /^enc:v1:/);
-  t.notOk(row.secret.includes(secret.slice(6)));
-  t.equal((await server.request('GET', `${BASE}/${id}/secret`)).body.data.secret, secret);
+forEachDatabase(
+  t,
+  'endpoints API stores secrets sealed when an encryption key is set',
+  async (t, server) => {
+    await setup(server);
+    const secret = givenSecret();
+    const created = await server.request('POST', BASE, { body: { url: 'https://hooks.acme.example/in', secret } });
+    const id = created.body.data.id;
+    const row = await server.db('endpoints').where({ id }).first();
+    t.match(row.secret, /^enc:v1:/);
+    t.notOk(row.secret.includes(secret.slice(6)));
+    t.equal((await server.request('GET', `${BASE}/${id}/secret`)).body.data.secret, secret);
 
-  const rotated = await server.request('POST', `${BASE}/${id}/rotate-secret`);
-  const sealed = await server.db('endpoints').where({ id }).first();
-  t.match(sealed.previous_secret, /^enc:v1:/);
-  const [ep] = await listDeliverableEndpoints(server.db, { appId, recipientId: null, encryptionKey: server.config.encryptionKey });
-  t.same(ep.secrets, [rotated.body.data.secret, secret]);
-}, { env: { DISPATCH_ENCRYPTION_KEY: randomBytes(32).toString('base64') } });
+    const rotated = await server.request('POST', `${BASE}/${id}/rotate-secret`);
+    const sealed = await server.db('endpoints').where({ id }).first();
+    t.match(sealed.previous_secret, /^enc:v1:/);
+    const ep = await findDeliverableEndpoint(server.db, id, { encryptionKey: server.config.encryptionKey, now: Date.now() });
+    t.same(ep?.secrets, [rotated.body.data.secret, secret]);
+  },
+  { env: { DISPATCH_ENCRYPTION_KEY: randomBytes(32).toString('base64') } },
+);
 
-forEachDatabase(t, 'endpoints API refuses literal private destinations when private networks are blocked', async (t, server) => {
-  await setup(server);
-  for (const url of ['http://127.0.0.1/hook', 'http://[::1]:8080/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::ffff:127.0.0.1]/', 'http://10.0.0.7/', 'http://0.0.0.0/']) {
-    const res = await server.request('POST', BASE, { body: { url } });
-    t.equal(res.status, 400, url);
-    t.equal(res.body.error, 'destination_invalid', url);
-  }
-  const named = await server.request('POST', BASE, { body: { url: 'https://localhost.example.com/hook' } });
-  t.equal(named.status, 201, 'host names are not resolved at create time');
-  const moved = await server.request('PATCH', `${BASE}/${named.body.data.id}`, { body: { url: 'http://192.168.1.1/' } });
-  t.equal(moved.status, 400);
-  t.equal(moved.body.error, 'destination_invalid');
-  const credentials = await server.request('POST', BASE, { body: { url: 'https://user:pw@hooks.example.com/' } });
-  t.equal(credentials.body.error, 'destination_invalid');
-  const allowedCidr = await server.request('POST', BASE, { body: { url: 'http://10.1.2.3/' } });
-  t.equal(allowedCidr.status, 201, 'DISPATCH_ALLOWED_CIDRS lets a private range through');
-}, { env: { DISPATCH_ALLOW_PRIVATE_NETWORKS: 'false', DISPATCH_ALLOWED_CIDRS: '10.1.0.0/16' } });
+forEachDatabase(
+  t,
+  'endpoints API refuses literal private destinations when private networks are blocked',
+  async (t, server) => {
+    await setup(server);
+    for (const url of [
+      'http://127.0.0.1/hook',
+      'http://[::1]:8080/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::ffff:127.0.0.1]/',
+      'http://10.0.0.7/',
+      'http://0.0.0.0/',
+    ]) {
+      const res = await server.request('POST', BASE, { body: { url } });
+      t.equal(res.status, 400, url);
+      t.equal(res.body.error, 'destination_invalid', url);
+    }
+    const named = await server.request('POST', BASE, { body: { url: 'https://localhost.example.com/hook' } });
+    t.equal(named.status, 201, 'host names are not resolved at create time');
+    const moved = await server.request('PATCH', `${BASE}/${named.body.data.id}`, { body: { url: 'http://192.168.1.1/' } });
+    t.equal(moved.status, 400);
+    t.equal(moved.body.error, 'destination_invalid');
+    const credentials = await server.request('POST', BASE, { body: { url: 'https://user:pw@hooks.example.com/' } });
+    t.equal(credentials.body.error, 'destination_invalid');
+    const allowedCidr = await server.request('POST', BASE, { body: { url: 'http://10.1.2.3/' } });
+    t.equal(allowedCidr.status, 201, 'DISPATCH_ALLOWED_CIDRS lets a private range through');
+  },
+  { env: { DISPATCH_ALLOW_PRIVATE_NETWORKS: 'false', DISPATCH_ALLOWED_CIDRS: '10.1.0.0/16' } },
+);
 
-forEachDatabase(t, 'listDeliverableEndpoints returns enabled endpoints of the target recipients matching the event type', async (t, server) => {
-  const { appId, recipientId } = await setup(server);
-  await server.request('POST', '/api/v1/apps/billing/recipients', { body: { uid: 'globex' } });
-  const make = (recipient: string, body: object) =>
-    server.request('POST', `/api/v1/apps/billing/recipients/${recipient}/endpoints`, { body: { url: 'https://h.example/', ...body } }).then((r) => r.body.data);
-  const all = await make('acme', { headers: { 'X-A': '1' }, rate_limit: 5 });
-  const paidOnly = await make('acme', { event_types: ['invoice.paid'] });
-  await make('acme', { disabled: true });
-  const globex = await make('globex', {});
+forEachDatabase(
+  t,
+  'fan-out matches endpoints (disabled ones too: they get held deliveries) of the target recipients and the event type among the candidates',
+  async (t, server) => {
+    const { appId, recipientId } = await setup(server);
+    await server.request('POST', '/api/v1/apps/billing/recipients', { body: { uid: 'globex' } });
+    const make = (recipient: string, body: object) =>
+      server
+        .request('POST', `/api/v1/apps/billing/recipients/${recipient}/endpoints`, { body: { url: 'https://h.example/', ...body } })
+        .then((r) => r.body.data);
+    const all = await make('acme', { headers: { 'X-A': '1' }, rate_limit: 5 });
+    const paidOnly = await make('acme', { event_types: ['invoice.paid'] });
+    const disabled = await make('acme', { disabled: true });
+    const globex = await make('globex', {});
 
-  const acme = await listDeliverableEndpoints(server.db, { appId, recipientId });
-  t.same(acme.map((ep) => ep.id), [all.id, paidOnly.id], 'disabled endpoints and other recipients are left out');
-  t.match(acme[0], { appId, recipientId, headers: { 'X-A': '1' }, rateLimit: 5, eventTypes: [], disabled: false, secrets: [all.secret] });
-  const everyone = await listDeliverableEndpoints(server.db, { appId, recipientId: null, eventType: 'invoice.voided' });
-  t.same(everyone.map((ep) => ep.id).sort(), [all.id, globex.id].sort(), 'the event type filter applies');
-});
+    const matching = async (target: string | null, eventType: string) =>
+      (await listCandidateEndpoints(server.db, [{ appId, recipientId: target }])).filter((ep) =>
+        endpointMatches(ep, { appId, recipientId: target, eventType }),
+      );
+    const acme = await matching(recipientId, 'invoice.paid');
+    t.same(
+      acme.map((ep) => ep.id),
+      [all.id, paidOnly.id, disabled.id].sort(),
+      'other recipients are left out; a disabled endpoint matches (CONTRACT §8.2: its deliveries are held)',
+    );
+    t.match(acme[0], { appId, recipientId, eventTypes: [], disabled: false });
+    t.notOk('secrets' in acme[0], 'matching never opens secrets');
+    t.match(
+      await findDeliverableEndpoint(server.db, all.id, { now: Date.now() }),
+      { headers: { 'X-A': '1' }, rateLimit: 5, secrets: [all.secret] },
+      'secrets open where a request is signed',
+    );
+    const everyone = await matching(null, 'invoice.voided');
+    t.same(everyone.map((ep) => ep.id).sort(), [all.id, disabled.id, globex.id].sort(), 'the event type filter applies');
+  },
+);

@@ -16,7 +16,13 @@ forEachDatabase(t, 'event types API creates, reads and updates event types', asy
   });
   t.equal(created.status, 201);
   t.match(created.body.data, {
-    id: /^et_/, app_id: appId, name: 'invoice.paid', description: 'Paid in full', schema: invoiceSchema, archived: false, archived_at: null,
+    id: /^et_/,
+    app_id: appId,
+    name: 'invoice.paid',
+    description: 'Paid in full',
+    schema: invoiceSchema,
+    archived: false,
+    archived_at: null,
   });
   t.type(created.body.data.created_at, 'string');
 
@@ -29,7 +35,11 @@ forEachDatabase(t, 'event types API creates, reads and updates event types', asy
   t.same(fetched.body.data, created.body.data);
 
   const listed = await server.request('GET', '/api/v1/apps/billing/event-types');
-  t.same(listed.body.data.map((e: { name: string }) => e.name), ['user_created-v2', 'invoice.paid'], 'newest first');
+  t.same(
+    listed.body.data.map((e: { name: string }) => e.name),
+    ['user_created-v2', 'invoice.paid'],
+    'newest first',
+  );
 
   const patched = await server.request('PATCH', '/api/v1/apps/billing/event-types/invoice.paid', { body: { description: 'Paid' } });
   t.equal(patched.status, 200);
@@ -64,10 +74,15 @@ forEachDatabase(t, 'event types API validates the name and the JSON Schema', asy
   t.equal(badType.status, 400);
   t.equal(badType.body.error, 'invalid_request');
   t.ok(badType.body.details.length > 0);
-  t.ok(badType.body.details.every((d: { path: string }) => d.path.startsWith('/schema')), 'details point at /schema');
+  t.ok(
+    badType.body.details.every((d: { path: string }) => d.path.startsWith('/schema')),
+    'details point at /schema',
+  );
   t.match(badType.body.details[0].path, /^\/schema\/type/);
 
-  const badRef = await server.request('POST', '/api/v1/apps/shop/event-types', { body: { name: 'a', schema: { $ref: '#/definitions/missing' } } });
+  const badRef = await server.request('POST', '/api/v1/apps/shop/event-types', {
+    body: { name: 'a', schema: { $ref: '#/definitions/missing' } },
+  });
   t.equal(badRef.status, 400);
   t.equal(badRef.body.details[0].path, '/schema');
   t.match(badRef.body.details[0].message, /missing/);
@@ -80,16 +95,41 @@ forEachDatabase(t, 'event types API validates the name and the JSON Schema', asy
   t.equal(notObject.status, 400);
   t.equal(notObject.body.details[0].path, '/schema');
 
-  t.equal(await server.db('event_types').count({ n: '*' }).first().then((r) => Number(r?.n)), 0, 'nothing stored');
+  t.equal(
+    await server
+      .db('event_types')
+      .count({ n: '*' })
+      .first()
+      .then((r) => Number(r?.n)),
+    0,
+    'nothing stored',
+  );
 
   // user schemas may use unknown keywords and formats (strict off), and the same $id twice
-  const lenient = { $id: 'https://example.com/order', type: 'object', 'x-owner': 'team', properties: { at: { type: 'string', format: 'date-time' } } };
-  t.equal((await server.request('POST', '/api/v1/apps/shop/event-types', { body: { name: 'order.created', schema: lenient } })).status, 201);
-  t.equal((await server.request('POST', '/api/v1/apps/shop/event-types', { body: { name: 'order.updated', schema: lenient } })).status, 201);
+  const lenient = {
+    $id: 'https://example.com/order',
+    type: 'object',
+    'x-owner': 'team',
+    properties: { at: { type: 'string', format: 'date-time' } },
+  };
+  t.equal(
+    (await server.request('POST', '/api/v1/apps/shop/event-types', { body: { name: 'order.created', schema: lenient } })).status,
+    201,
+  );
+  t.equal(
+    (await server.request('POST', '/api/v1/apps/shop/event-types', { body: { name: 'order.updated', schema: lenient } })).status,
+    201,
+  );
 
   const draft2020 = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{ type: 'string' }] };
-  t.equal((await server.request('POST', '/api/v1/apps/shop/event-types', { body: { name: 'tuple', schema: draft2020 } })).status, 201, 'draft 2020-12 schemas compile');
-  const unknownDraft = await server.request('POST', '/api/v1/apps/shop/event-types', { body: { name: 'odd', schema: { $schema: 'https://example.com/my-meta' } } });
+  t.equal(
+    (await server.request('POST', '/api/v1/apps/shop/event-types', { body: { name: 'tuple', schema: draft2020 } })).status,
+    201,
+    'draft 2020-12 schemas compile',
+  );
+  const unknownDraft = await server.request('POST', '/api/v1/apps/shop/event-types', {
+    body: { name: 'odd', schema: { $schema: 'https://example.com/my-meta' } },
+  });
   t.equal(unknownDraft.status, 400, 'an unknown meta-schema is refused');
   t.equal(unknownDraft.body.details[0].path, '/schema');
 
@@ -105,8 +145,16 @@ forEachDatabase(t, 'event types API answers 409 for a duplicate name in the same
   const dup = await server.request('POST', '/api/v1/apps/one/event-types', { body: { name: 'invoice.paid' } });
   t.equal(dup.status, 409);
   t.equal(dup.body.error, 'conflict');
-  t.equal((await server.request('POST', '/api/v1/apps/two/event-types', { body: { name: 'invoice.paid' } })).status, 201, 'another app may reuse the name');
-  t.equal((await server.request('POST', '/api/v1/apps/one/event-types', { body: { name: 'Invoice.paid' } })).status, 201, 'names are case-sensitive');
+  t.equal(
+    (await server.request('POST', '/api/v1/apps/two/event-types', { body: { name: 'invoice.paid' } })).status,
+    201,
+    'another app may reuse the name',
+  );
+  t.equal(
+    (await server.request('POST', '/api/v1/apps/one/event-types', { body: { name: 'Invoice.paid' } })).status,
+    201,
+    'names are case-sensitive',
+  );
 });
 
 forEachDatabase(t, 'event types API archives and unarchives, hiding archived types by default', async (t, server) => {
@@ -124,9 +172,15 @@ forEachDatabase(t, 'event types API archives and unarchives, hiding archived typ
   t.equal(again.body.data.archived_at, archived.body.data.archived_at, 'archiving twice keeps the first time');
 
   const visible = await server.request('GET', '/api/v1/apps/crm/event-types');
-  t.same(visible.body.data.map((e: { name: string }) => e.name), ['contact.created']);
+  t.same(
+    visible.body.data.map((e: { name: string }) => e.name),
+    ['contact.created'],
+  );
   const all = await server.request('GET', '/api/v1/apps/crm/event-types?include_archived=true');
-  t.same(all.body.data.map((e: { name: string }) => e.name), ['contact.deleted', 'contact.created']);
+  t.same(
+    all.body.data.map((e: { name: string }) => e.name),
+    ['contact.deleted', 'contact.created'],
+  );
   const explicitFalse = await server.request('GET', '/api/v1/apps/crm/event-types?include_archived=false');
   t.equal(explicitFalse.body.data.length, 1);
   const badFlag = await server.request('GET', '/api/v1/apps/crm/event-types?include_archived=maybe');

@@ -36,9 +36,15 @@ forEachDatabase(t, 'events API lists with filters and pages, and shows the store
   t.equal(bySource.body.data.length, 2);
   const firstCreated = (await server.db('events').where({ id: first.event_id }).first()).created_at;
   const since = await server.request('GET', `/api/v1/events?since=${encodeURIComponent(new Date(Number(firstCreated) + 1).toISOString())}`);
-  t.notOk(since.body.data.some((e: { id: string }) => e.id === first.event_id), 'since excludes older events');
+  t.notOk(
+    since.body.data.some((e: { id: string }) => e.id === first.event_id),
+    'since excludes older events',
+  );
   const until = await server.request('GET', `/api/v1/events?until=${encodeURIComponent(new Date(Number(firstCreated) + 1).toISOString())}`);
-  t.ok(until.body.data.some((e: { id: string }) => e.id === first.event_id), 'until includes older events');
+  t.ok(
+    until.body.data.some((e: { id: string }) => e.id === first.event_id),
+    'until includes older events',
+  );
 
   const page1 = await server.request('GET', '/api/v1/events?limit=2');
   t.equal(page1.body.data.length, 2);
@@ -49,11 +55,20 @@ forEachDatabase(t, 'events API lists with filters and pages, and shows the store
 
   const detail = await server.request('GET', `/api/v1/events/${first.event_id}`);
   t.match(detail.body.data, {
-    id: first.event_id, source_id: signed.id, method: 'POST', path: '/', query: '', body: '{"n":1}', body_encoding: 'utf8',
-    verified: true, status: 'pending', rejection_reason: null, attempts: [],
+    id: first.event_id,
+    source_id: signed.id,
+    method: 'POST',
+    path: '/',
+    query: '',
+    body: '{"n":1}',
+    body_encoding: 'utf8',
+    verified: true,
+    status: 'pending',
+    rejection_reason: null,
+    attempts: [],
   });
   t.equal(detail.body.data.headers['content-type'], 'application/json');
-  t.equal(detail.body.data.headers['x-key'], 'right', 'headers are stored as received');
+  t.equal(detail.body.data.headers['x-key'], '[redacted]', 'the api_key credential is stored redacted (CONTRACT §10)');
   const bin = await server.request('GET', `/api/v1/events/${binary.event_id}`);
   t.match(bin.body.data, { body: '3q2+7w==', body_encoding: 'base64' });
 
@@ -70,7 +85,11 @@ forEachDatabase(t, 'events API replay refuses what cannot be forwarded', async (
   t.equal(noDestination.body.error, 'invalid_request');
   t.match(noDestination.body.message, /no destination/);
 
-  const forwarding = await createSource(server, { verification: { type: 'api_key', header: 'x-key', key: 'k' }, destination: { url: 'https://backend.example.com/' }, dedupe: { key: 'body_hash', window: '1h' } });
+  const forwarding = await createSource(server, {
+    verification: { type: 'api_key', header: 'x-key', key: 'k' },
+    destination: { url: 'https://backend.example.com/' },
+    dedupe: { key: 'body_hash', window: '1h' },
+  });
   await send(forwarding.url, 'bad', { 'x-key': 'nope' });
   const rejected = await server.db('events').where({ source_id: forwarding.id, status: 'rejected' }).first();
   t.equal((await server.request('POST', `/api/v1/events/${rejected.id}/replay`)).body.error, 'invalid_request');
@@ -80,7 +99,7 @@ forEachDatabase(t, 'events API replay refuses what cannot be forwarded', async (
   const duplicate = await server.db('events').where({ source_id: forwarding.id, status: 'duplicate' }).first();
   const dupReplay = await server.request('POST', `/api/v1/events/${duplicate.id}/replay`);
   t.equal(dupReplay.body.error, 'invalid_request');
-  t.match(dupReplay.body.message, original.event_id as string);
+  t.match(dupReplay.body.message, original.event_id);
 
   await server.request('POST', `/api/v1/sources/${forwarding.id}/pause`);
   const paused = await server.request('POST', `/api/v1/events/${original.event_id}/replay`);

@@ -6,7 +6,8 @@ forEachDatabase(t, "configuration API answers 404 for another workspace's resour
   const app = (await server.request('POST', '/api/v1/apps', { body: { name: 'Billing', uid: 'billing' } })).body.data;
   const recipient = (await server.request('POST', '/api/v1/apps/billing/recipients', { body: { uid: 'acme' } })).body.data;
   await server.request('POST', '/api/v1/apps/billing/event-types', { body: { name: 'invoice.paid' } });
-  const endpoint = (await server.request('POST', '/api/v1/apps/billing/recipients/acme/endpoints', { body: { url: 'https://h.example/' } })).body.data;
+  const endpoint = (await server.request('POST', '/api/v1/apps/billing/recipients/acme/endpoints', { body: { url: 'https://h.example/' } }))
+    .body.data;
 
   const intruder = await createWorkspaceWithKey(server.db, 'intruder', Date.now());
   const as = (method: string, path: string, body?: unknown) => server.request(method, path, { key: intruder.key, body });
@@ -57,7 +58,8 @@ forEachDatabase(t, "configuration API answers 404 for another app's recipient an
   const ra = (await server.request('POST', '/api/v1/apps/a/recipients', { body: { uid: 'shared' } })).body.data;
   await server.request('POST', '/api/v1/apps/b/recipients', { body: { uid: 'shared' } });
   await server.request('POST', '/api/v1/apps/a/recipients', { body: { uid: 'other' } });
-  const ep = (await server.request('POST', '/api/v1/apps/a/recipients/shared/endpoints', { body: { url: 'https://h.example/' } })).body.data;
+  const ep = (await server.request('POST', '/api/v1/apps/a/recipients/shared/endpoints', { body: { url: 'https://h.example/' } })).body
+    .data;
 
   const crossApp = await server.request('GET', `/api/v1/apps/b/recipients/${ra.id}`);
   t.equal(crossApp.status, 404);
@@ -65,14 +67,24 @@ forEachDatabase(t, "configuration API answers 404 for another app's recipient an
   const sameUidOtherApp = await server.request('GET', `/api/v1/apps/b/recipients/shared/endpoints/${ep.id}`);
   t.equal(sameUidOtherApp.status, 404);
   t.equal(sameUidOtherApp.body.error, 'endpoint_not_found');
-  for (const [method, suffix] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['GET', '/secret'], ['POST', '/rotate-secret']]) {
-    const res = await server.request(method, `/api/v1/apps/a/recipients/other/endpoints/${ep.id}${suffix}`, { body: method === 'PATCH' || method === 'POST' ? {} : undefined });
+  for (const [method, suffix] of [
+    ['GET', ''],
+    ['PATCH', ''],
+    ['DELETE', ''],
+    ['GET', '/secret'],
+    ['POST', '/rotate-secret'],
+  ]) {
+    const res = await server.request(method, `/api/v1/apps/a/recipients/other/endpoints/${ep.id}${suffix}`, {
+      body: method === 'PATCH' || method === 'POST' ? {} : undefined,
+    });
     t.equal(res.status, 404, `${method} …/other/endpoints/{ep}${suffix}`);
     t.equal(res.body.error, 'endpoint_not_found');
   }
   const crossAppEventType = await server.request('POST', '/api/v1/apps/a/event-types', { body: { name: 'only.in.a' } });
   t.equal(crossAppEventType.status, 201);
   t.equal((await server.request('GET', '/api/v1/apps/b/event-types/only.in.a')).status, 404);
-  const wrongAppFilter = await server.request('POST', '/api/v1/apps/b/recipients/shared/endpoints', { body: { url: 'https://h.example/', event_types: ['only.in.a'] } });
+  const wrongAppFilter = await server.request('POST', '/api/v1/apps/b/recipients/shared/endpoints', {
+    body: { url: 'https://h.example/', event_types: ['only.in.a'] },
+  });
   t.equal(wrongAppFilter.status, 400, "another app's event type is not a valid filter");
 });

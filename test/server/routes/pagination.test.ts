@@ -20,10 +20,17 @@ type Test = Parameters<Parameters<typeof forEachDatabase>[2]>[0];
 
 forEachDatabase(t, 'configuration lists page newest first with a cursor chain', async (t, server) => {
   const ids: Record<string, string[]> = { apps: [], recipients: [], eventTypes: [], endpoints: [] };
-  for (let i = 0; i < 5; i++) ids.apps.push((await server.request('POST', '/api/v1/apps', { body: { name: `app ${i}`, uid: `app-${i}` } })).body.data.id);
-  for (let i = 0; i < 5; i++) ids.recipients.push((await server.request('POST', '/api/v1/apps/app-0/recipients', { body: { uid: `r-${i}` } })).body.data.id);
-  for (let i = 0; i < 5; i++) ids.eventTypes.push((await server.request('POST', '/api/v1/apps/app-0/event-types', { body: { name: `type.${i}` } })).body.data.id);
-  for (let i = 0; i < 5; i++) ids.endpoints.push((await server.request('POST', '/api/v1/apps/app-0/recipients/r-0/endpoints', { body: { url: `https://h.example/${i}` } })).body.data.id);
+  for (let i = 0; i < 5; i++)
+    ids.apps.push((await server.request('POST', '/api/v1/apps', { body: { name: `app ${i}`, uid: `app-${i}` } })).body.data.id);
+  for (let i = 0; i < 5; i++)
+    ids.recipients.push((await server.request('POST', '/api/v1/apps/app-0/recipients', { body: { uid: `r-${i}` } })).body.data.id);
+  for (let i = 0; i < 5; i++)
+    ids.eventTypes.push((await server.request('POST', '/api/v1/apps/app-0/event-types', { body: { name: `type.${i}` } })).body.data.id);
+  for (let i = 0; i < 5; i++)
+    ids.endpoints.push(
+      (await server.request('POST', '/api/v1/apps/app-0/recipients/r-0/endpoints', { body: { url: `https://h.example/${i}` } })).body.data
+        .id,
+    );
 
   const lists: [string, string][] = [
     ['apps', '/api/v1/apps'],
@@ -33,7 +40,11 @@ forEachDatabase(t, 'configuration lists page newest first with a cursor chain', 
   ];
   for (const [kind, path] of lists) {
     const pages = await walk(t, server, path);
-    t.same(pages.map((p) => p.length), [2, 2, 1], `${kind}: 5 items over 3 pages`);
+    t.same(
+      pages.map((p) => p.length),
+      [2, 2, 1],
+      `${kind}: 5 items over 3 pages`,
+    );
     t.same(pages.flat(), [...ids[kind]].reverse(), `${kind}: newest first, each once`);
   }
 

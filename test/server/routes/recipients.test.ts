@@ -5,7 +5,9 @@ forEachDatabase(t, 'recipients API creates, reads, updates and deletes recipient
   const app = await server.request('POST', '/api/v1/apps', { body: { name: 'Billing', uid: 'billing' } });
   const appId = app.body.data.id;
 
-  const created = await server.request('POST', '/api/v1/apps/billing/recipients', { body: { uid: 'acme', name: 'Acme', metadata: { tier: 'gold' } } });
+  const created = await server.request('POST', '/api/v1/apps/billing/recipients', {
+    body: { uid: 'acme', name: 'Acme', metadata: { tier: 'gold' } },
+  });
   t.equal(created.status, 201);
   t.match(created.body.data, { id: /^rcp_/, app_id: appId, uid: 'acme', name: 'Acme', metadata: { tier: 'gold' } });
   const id = created.body.data.id;
@@ -14,14 +16,21 @@ forEachDatabase(t, 'recipients API creates, reads, updates and deletes recipient
   t.equal(bare.status, 201, 'every field is optional');
   t.match(bare.body.data, { uid: null, name: null, metadata: {} });
 
-  for (const path of [`/api/v1/apps/billing/recipients/acme`, `/api/v1/apps/${appId}/recipients/${id}`, `/api/v1/apps/billing/recipients/${id}`]) {
+  for (const path of [
+    `/api/v1/apps/billing/recipients/acme`,
+    `/api/v1/apps/${appId}/recipients/${id}`,
+    `/api/v1/apps/billing/recipients/${id}`,
+  ]) {
     const got = await server.request('GET', path);
     t.equal(got.status, 200, path);
     t.same(got.body.data, created.body.data, `${path} finds it by id or uid`);
   }
 
   const listed = await server.request('GET', '/api/v1/apps/billing/recipients');
-  t.same(listed.body.data.map((r: { id: string }) => r.id), [bare.body.data.id, id]);
+  t.same(
+    listed.body.data.map((r: { id: string }) => r.id),
+    [bare.body.data.id, id],
+  );
 
   const patched = await server.request('PATCH', '/api/v1/apps/billing/recipients/acme', { body: { name: null, uid: 'acme-corp' } });
   t.equal(patched.status, 200);
@@ -30,7 +39,7 @@ forEachDatabase(t, 'recipients API creates, reads, updates and deletes recipient
   t.equal((await server.request('GET', '/api/v1/apps/billing/recipients/acme-corp')).status, 200);
 
   const deleted = await server.request('DELETE', '/api/v1/apps/billing/recipients/acme-corp');
-  t.same(deleted.body.data, { id, deleted: true });
+  t.same(deleted.body.data, { id, deleted: true, erased: { endpoints: 0, messages: 0, attempts: 0 } });
   const gone = await server.request('GET', `/api/v1/apps/billing/recipients/${id}`);
   t.equal(gone.status, 404);
   t.equal(gone.body.error, 'recipient_not_found');

@@ -3,7 +3,14 @@ import { forEachDatabase } from '../../helpers/each-database.js';
 import { startTestServer } from '../../helpers/server.js';
 import { testDialects } from '../../helpers/databases.js';
 
-const hmacVerification = { type: 'hmac', secret: 'top-secret-value', header: 'X-Sig', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' };
+const hmacVerification = {
+  type: 'hmac',
+  secret: 'top-secret-value',
+  header: 'X-Sig',
+  algorithm: 'sha256',
+  encoding: 'hex',
+  prefix: 'sha256=',
+};
 
 forEachDatabase(t, 'sources API creates, reads, updates and deletes a source', async (t, server) => {
   const created = await server.request('POST', '/api/v1/sources', {
@@ -48,10 +55,22 @@ forEachDatabase(t, 'sources API creates, reads, updates and deletes a source', a
   t.notOk(JSON.stringify(next.body).includes('top-secret-value'));
 
   const patched = await server.request('PATCH', `/api/v1/sources/${source.id}`, {
-    body: { name: 'renamed', destination: null, dedupe: null, allowed_methods: ['POST', 'PUT'], verification: { type: 'github', secret: 'gh-secret' } },
+    body: {
+      name: 'renamed',
+      destination: null,
+      dedupe: null,
+      allowed_methods: ['POST', 'PUT'],
+      verification: { type: 'github', secret: 'gh-secret' },
+    },
   });
   t.equal(patched.status, 200);
-  t.match(patched.body.data, { name: 'renamed', destination: null, dedupe: null, allowed_methods: ['POST', 'PUT'], verification: { type: 'github' } });
+  t.match(patched.body.data, {
+    name: 'renamed',
+    destination: null,
+    dedupe: null,
+    allowed_methods: ['POST', 'PUT'],
+    verification: { type: 'github' },
+  });
   t.equal(patched.body.data.ingest_url, source.ingest_url, 'the ingest URL is stable');
 
   const paused = await server.request('POST', `/api/v1/sources/${source.id}/pause`);
@@ -82,12 +101,18 @@ forEachDatabase(t, 'sources API validates verification, destination and dedupe',
   t.same(extraField.details, [{ path: '/verification/header', message: 'is not a known field' }]);
 
   t.equal((await bad({ name: 'x', verification: { type: 'standard_webhooks', secret: 'not-whsec' } })).error, 'invalid_request');
-  t.equal((await bad({ name: 'x', verification: { type: 'hmac', secret: 's', header: 'X', algorithm: 'md5', encoding: 'hex' } })).error, 'invalid_request');
+  t.equal(
+    (await bad({ name: 'x', verification: { type: 'hmac', secret: 's', header: 'X', algorithm: 'md5', encoding: 'hex' } })).error,
+    'invalid_request',
+  );
 
   t.equal((await bad({ name: 'x', destination: { url: 'ftp://example.com/' } })).error, 'invalid_request');
   const hop = await bad({ name: 'x', destination: { url: 'https://example.com/', headers: { 'Transfer-Encoding': 'chunked' } } });
   t.same(hop.details, [{ path: '/destination/headers/Transfer-Encoding', message: 'is set by Dispatch on every forward' }]);
-  t.equal((await bad({ name: 'x', destination: { url: 'https://example.com/', headers: { 'webhook-id': 'x' } } })).error, 'invalid_request');
+  t.equal(
+    (await bad({ name: 'x', destination: { url: 'https://example.com/', headers: { 'webhook-id': 'x' } } })).error,
+    'invalid_request',
+  );
 
   t.equal((await bad({ name: 'x', dedupe: { key: 'cookie:x', window: '1h' } })).error, 'invalid_request');
   t.equal((await bad({ name: 'x', dedupe: { key: 'body_hash', window: 'forever' } })).error, 'invalid_request');
@@ -111,7 +136,11 @@ for (const dialect of testDialects()) {
     t.equal(blocked.status, 400);
     t.equal(blocked.body.error, 'destination_invalid');
     const created = await server.request('POST', '/api/v1/sources', {
-      body: { name: 'x', destination: { url: 'https://hooks.example.com/in' }, verification: { type: 'api_key', header: 'X-Key', key: 'plain-key-value' } },
+      body: {
+        name: 'x',
+        destination: { url: 'https://hooks.example.com/in' },
+        verification: { type: 'api_key', header: 'X-Key', key: 'plain-key-value' },
+      },
     });
     t.equal(created.status, 201);
     const over = await server.request('POST', '/api/v1/sources', { body: { name: 'y' } });
@@ -122,7 +151,11 @@ for (const dialect of testDialects()) {
     t.notOk(row.verification.includes('plain-key-value'), 'verification secret encrypted');
     t.match(row.forward_secret, /^enc:v1:/, 'forward secret encrypted');
     const url = created.body.data.ingest_url.replace(server.config.publicUrl, server.url);
-    t.equal((await fetch(url, { method: 'POST', headers: { 'X-Key': 'plain-key-value' }, body: '{}' })).status, 200, 'opened for verification');
+    t.equal(
+      (await fetch(url, { method: 'POST', headers: { 'X-Key': 'plain-key-value' }, body: '{}' })).status,
+      200,
+      'opened for verification',
+    );
     t.equal((await fetch(url, { method: 'POST', headers: { 'X-Key': 'wrong' }, body: '{}' })).status, 401);
   });
 }
