@@ -109,8 +109,16 @@ export interface ServerChild {
   stderr(): string;
 }
 
-/** The V8 heap limit `npm start` and the image give the server (package.json "start", Dockerfile NODE_OPTIONS). */
-const START_NODE_OPTIONS = '--max-old-space-size=1024';
+/**
+ * The V8 heap limit `npm start` gives the server, read from package.json's "start" script so the
+ * bench measures what users run (test/appliance/compose.test.ts ties the Dockerfile to it).
+ */
+function startNodeOptions(): string {
+  const start = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const heapLimit = /--max-old-space-size=\d+/.exec(start)?.[0];
+  if (!heapLimit) throw new Error('package.json "start" sets no --max-old-space-size');
+  return heapLimit;
+}
 
 /**
  * Starts the built server (`dist/server/index.js`, exactly what `npm start` runs, with its
@@ -133,7 +141,7 @@ export async function startServer(
         DISPATCH_ADMIN_KEY: BENCH_ADMIN_KEY,
         DISPATCH_ALLOW_PRIVATE_NETWORKS: 'true',
         DISPATCH_LOG_LEVEL: 'warn',
-        NODE_OPTIONS: START_NODE_OPTIONS,
+        NODE_OPTIONS: startNodeOptions(),
         ...options.env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
