@@ -121,14 +121,46 @@ function startNodeOptions(): string {
 }
 
 /**
+ * Resolves with the port the server reports in its "dispatch listening" log line (it listens on
+ * PORT=0, so the kernel picks the port: one probed beforehand and freed again could be taken by
+ * another process in between, whose /readyz would then answer for this server). Lines after
+ * that one are read and dropped, so the pipe never fills.
+ */
+function listeningPort(child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    let found = false;
+    const timer = setTimeout(() => reject(new Error(`server not listening within ${timeoutMs} ms: ${stderr()}`)), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`server exited during start-up: ${stderr()}`));
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (found) return;
+      pending += chunk.toString('utf8');
+      // complete lines only: a chunk may end inside one
+      const line = pending
+        .split('\n')
+        .slice(0, -1)
+        .find((l) => l.includes('"dispatch listening"'));
+      if (!line) return;
+      found = true;
+      pending = '';
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { port: number }).port);
+    });
+  });
+}
+
+/**
  * Starts the built server (`dist/server/index.js`, exactly what `npm start` runs, with its
- * NODE_OPTIONS) as a child on a free loopback port and resolves once /readyz answers 200.
+ * NODE_OPTIONS) as a child on a loopback port of the kernel's choosing and resolves once /readyz
+ * answers 200 and the bench's admin key works.
  */
 export async function startServer(
   databaseUrl: string,
   options: { env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<ServerChild> {
-  const port = await freePort();
   const child = track(
     spawn(process.execPath, [...(options.nodeArgs ?? []), `${DIST_ROOT}server/index.js`], {
       cwd: REPO_ROOT,
@@ -136,35 +168,42 @@ export async function startServer(
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
         DATABASE_URL: databaseUrl,
-        PORT: String(port),
+        PORT: '0',
         HOST: '127.0.0.1',
         DISPATCH_ADMIN_KEY: BENCH_ADMIN_KEY,
         DISPATCH_ALLOW_PRIVATE_NETWORKS: 'true',
-        DISPATCH_LOG_LEVEL: 'warn',
+        // info: the start-up line carries the port; the server logs no line per request at info
+        DISPATCH_LOG_LEVEL: 'info',
         NODE_OPTIONS: startNodeOptions(),
         ...options.env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-8_000);
   });
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
+  let port: number;
+  try {
+    port = await listeningPort(child, () => stderr, 30_000);
+  } catch (error) {
+    await stopChild(child, 1_000);
+    throw error;
+  }
+  const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited during start-up: ${stderr}`);
     try {
-      // /readyz turns 200 once migrations ran, a moment before the admin key is bootstrapped:
-      // wait for the key to work too
+      // the admin key is bootstrapped a moment after /readyz turns 200: wait for the key to work too
       if (
         (await fetch(`${url}/readyz`)).status === 200 &&
         (await fetch(`${url}/api/v1/apps?limit=1`, { headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}` } })).status === 200
       )
         break;
     } catch {
-      // not listening yet
+      // not answering yet
     }
     if (Date.now() > deadline) {
       await stopChild(child, 1_000);
