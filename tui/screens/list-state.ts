@@ -116,6 +116,12 @@ export function wantsMore(state: ListState<{ id: string }>, margin = 3): boolean
   return Boolean(state.nextCursor) && !state.loadingMore && state.selected >= state.items.length - 1 - margin;
 }
 
+/** The cursor of the next page to load once the selection moved by `delta` (see wantsMore), or null. */
+export function cursorAfterMove(state: ListState<{ id: string }>, delta: number): string | null {
+  const next = { ...state, selected: state.selected + delta };
+  return wantsMore(next) ? next.nextCursor : null;
+}
+
 function clamp(index: number, length: number): number {
   return Math.max(0, Math.min(index, length - 1));
 }

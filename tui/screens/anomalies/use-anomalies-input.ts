@@ -1,5 +1,5 @@
 import { useInput } from 'ink';
-import { wantsMore, selectedItem } from '../list-state.js';
+import { cursorAfterMove, selectedItem } from '../list-state.js';
 import { listMove, useLatest } from '../screen.js';
 import type { AnomaliesAction, AnomaliesState } from './reducer.js';
 
@@ -34,8 +34,8 @@ export function useAnomaliesInput(
       }
       if (move !== null) {
         dispatch({ type: 'list/move', list: 'anomalies', delta: move });
-        const next = { ...state.anomalies, selected: state.anomalies.selected + move };
-        if (wantsMore(next) && state.anomalies.nextCursor) commands.loadMore(state.anomalies.nextCursor);
+        const cursor = cursorAfterMove(state.anomalies, move);
+        if (cursor) commands.loadMore(cursor);
         return;
       }
       if (input === 'f') dispatch({ type: 'filter/next' });

@@ -1,5 +1,5 @@
 import { useInput } from 'ink';
-import { wantsMore } from '../list-state.js';
+import { cursorAfterMove } from '../list-state.js';
 import { listMove, useLatest } from '../screen.js';
 import { currentList, type AppsAction, type AppsState } from './reducer.js';
 
@@ -25,8 +25,8 @@ export function useAppsInput(
       const move = listMove(input, key, page);
       if (move !== null) {
         dispatch({ type: 'list/move', list: state.level, delta: move });
-        const next = { ...list, selected: list.selected + move };
-        if (wantsMore(next) && list.nextCursor) commands.loadMore(state.level, list.nextCursor);
+        const cursor = cursorAfterMove(list, move);
+        if (cursor) commands.loadMore(state.level, cursor);
         return;
       }
       if (key.return) dispatch({ type: 'open' });

@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import type { Endpoint } from '../../api-types.js';
-import { selectedItem, wantsMore } from '../list-state.js';
+import { selectedItem, cursorAfterMove } from '../list-state.js';
 import { listMove, useLatest } from '../screen.js';
 import type { EndpointsAction, EndpointsState } from './reducer.js';
 
@@ -52,8 +52,8 @@ export function useEndpointsInput(
       const move = listMove(input, key, page);
       if (move !== null) {
         dispatch({ type: 'list/move', list: 'endpoints', delta: move });
-        const next = { ...state.endpoints, selected: state.endpoints.selected + move };
-        if (wantsMore(next) && state.endpoints.nextCursor) commands.loadMore(state.endpoints.nextCursor);
+        const cursor = cursorAfterMove(state.endpoints, move);
+        if (cursor) commands.loadMore(cursor);
         return;
       }
       const endpoint = selectedItem(state.endpoints);

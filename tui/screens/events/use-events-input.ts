@@ -1,5 +1,5 @@
 import { useInput } from 'ink';
-import { wantsMore } from '../list-state.js';
+import { cursorAfterMove } from '../list-state.js';
 import { listMove, useLatest } from '../screen.js';
 import type { EventsAction, EventsState } from './reducer.js';
 
@@ -40,8 +40,8 @@ export function useEventsInput(
       }
       if (move !== null) {
         dispatch({ type: 'list/move', list: 'events', delta: move });
-        const next = { ...state.events, selected: state.events.selected + move };
-        if (wantsMore(next) && state.events.nextCursor) commands.loadMore(state.events.nextCursor);
+        const cursor = cursorAfterMove(state.events, move);
+        if (cursor) commands.loadMore(cursor);
         return;
       }
       if (input === 's') dispatch({ type: 'filter/source-next' });

@@ -1,5 +1,5 @@
 import { useInput } from 'ink';
-import { wantsMore } from '../list-state.js';
+import { cursorAfterMove } from '../list-state.js';
 import { listMove, useLatest } from '../screen.js';
 import type { FailedAction, FailedState } from './reducer.js';
 
@@ -32,8 +32,8 @@ export function useFailedInput(
       const move = listMove(input, key, page);
       if (move !== null) {
         dispatch({ type: 'list/move', list: 'deliveries', delta: move });
-        const next = { ...state.deliveries, selected: state.deliveries.selected + move };
-        if (wantsMore(next) && state.deliveries.nextCursor) commands.loadMore(state.deliveries.nextCursor);
+        const cursor = cursorAfterMove(state.deliveries, move);
+        if (cursor) commands.loadMore(cursor);
         return;
       }
       if (input === 'a') dispatch({ type: 'filter/app' });

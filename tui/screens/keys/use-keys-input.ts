@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import { listMove, useLatest } from '../screen.js';
-import { wantsMore } from '../list-state.js';
+import { cursorAfterMove } from '../list-state.js';
 import { canSubmit, type KeysAction, type KeysState } from './reducer.js';
 
 export interface KeysCommands {
@@ -54,8 +54,8 @@ export function useKeysInput(
       const move = listMove(input, key, page);
       if (move !== null) {
         dispatch({ type: 'list/move', list: 'keys', delta: move });
-        const next = { ...state.keys, selected: state.keys.selected + move };
-        if (wantsMore(next) && state.keys.nextCursor) commands.loadMore(state.keys.nextCursor);
+        const cursor = cursorAfterMove(state.keys, move);
+        if (cursor) commands.loadMore(cursor);
         return;
       }
       if (input === 'n') dispatch({ type: 'form/open' });

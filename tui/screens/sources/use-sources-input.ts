@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import type { Source } from '../../api-types.js';
-import { selectedItem, wantsMore } from '../list-state.js';
+import { selectedItem, cursorAfterMove } from '../list-state.js';
 import { listMove, useLatest } from '../screen.js';
 import { detailSource, type SourcesAction, type SourcesState } from './reducer.js';
 
@@ -36,8 +36,8 @@ export function useSourcesInput(
       const move = listMove(input, key, page);
       if (move !== null) {
         dispatch({ type: 'list/move', list: 'sources', delta: move });
-        const next = { ...state.sources, selected: state.sources.selected + move };
-        if (wantsMore(next) && state.sources.nextCursor) commands.loadMore(state.sources.nextCursor);
+        const cursor = cursorAfterMove(state.sources, move);
+        if (cursor) commands.loadMore(cursor);
         return;
       }
       const source = selectedItem(state.sources);
