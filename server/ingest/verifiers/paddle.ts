@@ -1,14 +1,4 @@
-import {
-  anySafeEqual,
-  hmac,
-  headerValue,
-  reject,
-  secretProperty,
-  signatureHeaderItems,
-  timestampProblem,
-  VERIFIED,
-  type Verifier,
-} from './support.js';
+import { secretProperty, verifyTimestampedHmacHeader, type Verifier } from './support.js';
 
 export interface PaddleConfig {
   secret: string;
@@ -27,16 +17,13 @@ export const paddleVerifier: Readonly<Verifier<PaddleConfig>> = {
   secretFields: ['secret'],
   checkedHeaders: () => [],
   verify(rawBody, headers, config, nowMs) {
-    const value = headerValue(headers, 'paddle-signature');
-    if (value === undefined) return reject('missing Paddle-Signature header');
-    const items = signatureHeaderItems(value, ';');
-    const timestamp = items.get('ts')?.at(-1);
-    const signatures = (items.get('h1') ?? []).map((signature) => signature.toLowerCase());
-    if (timestamp === undefined) return reject('Paddle-Signature has no ts= timestamp');
-    if (signatures.length === 0) return reject('Paddle-Signature has no h1 signature');
-    const stale = timestampProblem(timestamp, nowMs, WINDOW_SECONDS);
-    if (stale) return reject(stale);
-    const expected = hmac('sha256', config.secret, `${timestamp}:`, rawBody).toString('hex');
-    return anySafeEqual(signatures, expected) ? VERIFIED : reject('no h1 signature matches');
+    return verifyTimestampedHmacHeader(rawBody, headers, nowMs, config.secret, {
+      header: 'Paddle-Signature',
+      separator: ';',
+      timestampName: 'ts',
+      signatureName: 'h1',
+      joiner: ':',
+      toleranceSeconds: WINDOW_SECONDS,
+    });
   },
 };

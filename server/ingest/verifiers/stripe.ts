@@ -1,14 +1,4 @@
-import {
-  anySafeEqual,
-  hmac,
-  headerValue,
-  reject,
-  secretProperty,
-  signatureHeaderItems,
-  timestampProblem,
-  VERIFIED,
-  type Verifier,
-} from './support.js';
+import { secretProperty, verifyTimestampedHmacHeader, type Verifier } from './support.js';
 
 export interface StripeConfig {
   secret: string;
@@ -30,16 +20,13 @@ export const stripeVerifier: Readonly<Verifier<StripeConfig>> = {
   secretFields: ['secret'],
   checkedHeaders: () => [],
   verify(rawBody, headers, config, nowMs) {
-    const value = headerValue(headers, 'stripe-signature');
-    if (value === undefined) return reject('missing Stripe-Signature header');
-    const items = signatureHeaderItems(value, ',');
-    const timestamp = items.get('t')?.at(-1);
-    const signatures = (items.get('v1') ?? []).map((signature) => signature.toLowerCase());
-    if (timestamp === undefined) return reject('Stripe-Signature has no t= timestamp');
-    if (signatures.length === 0) return reject('Stripe-Signature has no v1 signature');
-    const stale = timestampProblem(timestamp, nowMs, config.tolerance ?? 300);
-    if (stale) return reject(stale);
-    const expected = hmac('sha256', config.secret, `${timestamp}.`, rawBody).toString('hex');
-    return anySafeEqual(signatures, expected) ? VERIFIED : reject('no v1 signature matches');
+    return verifyTimestampedHmacHeader(rawBody, headers, nowMs, config.secret, {
+      header: 'Stripe-Signature',
+      separator: ',',
+      timestampName: 't',
+      signatureName: 'v1',
+      joiner: '.',
+      toleranceSeconds: config.tolerance ?? 300,
+    });
   },
 };

@@ -94,6 +94,45 @@ export function signatureHeaderItems(value: string, separator: string, assign = 
   return items;
 }
 
+/** A Stripe-style signature header (see verifyTimestampedHmacHeader). */
+export interface TimestampedHmacHeader {
+  /** The header's name as providers spell it, e.g. `Stripe-Signature` (also used in reasons). */
+  header: string;
+  /** Between items: `,` (Stripe) or `;` (Paddle). */
+  separator: string;
+  timestampName: string;
+  signatureName: string;
+  /** Between the timestamp and the raw body in the signed text: `.` (Stripe) or `:` (Paddle). */
+  joiner: string;
+  toleranceSeconds: number;
+}
+
+/**
+ * Verifies a header of the form `<timestampName>=<unix s><separator><signatureName>=<hex>…`, each
+ * signature a hex HMAC-SHA256 of `<timestamp><joiner><raw body>` keyed with `secret`: the
+ * timestamp must be within the tolerance, and any one matching signature passes (providers send
+ * several while a secret is rotated). The last timestamp item counts.
+ */
+export function verifyTimestampedHmacHeader(
+  rawBody: Buffer,
+  headers: IncomingHeaders,
+  nowMs: number,
+  secret: string,
+  scheme: TimestampedHmacHeader,
+): VerifyResult {
+  const value = headerValue(headers, scheme.header.toLowerCase());
+  if (value === undefined) return reject(`missing ${scheme.header} header`);
+  const items = signatureHeaderItems(value, scheme.separator);
+  const timestamp = items.get(scheme.timestampName)?.at(-1);
+  const signatures = (items.get(scheme.signatureName) ?? []).map((signature) => signature.toLowerCase());
+  if (timestamp === undefined) return reject(`${scheme.header} has no ${scheme.timestampName}= timestamp`);
+  if (signatures.length === 0) return reject(`${scheme.header} has no ${scheme.signatureName} signature`);
+  const stale = timestampProblem(timestamp, nowMs, scheme.toleranceSeconds);
+  if (stale) return reject(stale);
+  const expected = hmac('sha256', secret, `${timestamp}${scheme.joiner}`, rawBody).toString('hex');
+  return anySafeEqual(signatures, expected) ? VERIFIED : reject(`no ${scheme.signatureName} signature matches`);
+}
+
 /** HMAC over the concatenation of `parts` (strings as UTF-8, raw bytes untouched). */
 export function hmac(algorithm: 'sha1' | 'sha256' | 'sha512', key: Buffer | string, ...parts: (Buffer | string)[]): Buffer {
   const mac = createHmac(algorithm, key);
