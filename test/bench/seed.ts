@@ -15,6 +15,36 @@ export interface SeedTarget {
 }
 
 const CHUNK = 100_000;
+
+/** The columns seeded messages and deliveries fill, in the order of the SELECTs below. */
+const MESSAGE_COLUMNS = [
+  'id',
+  'workspace_id',
+  'app_id',
+  'event_type',
+  'recipient_id',
+  'event_id',
+  'payload',
+  'payload_expired',
+  'created_at',
+];
+const DELIVERY_COLUMNS = [
+  'id',
+  'workspace_id',
+  'message_id',
+  'endpoint_id',
+  'event_id',
+  'source_id',
+  'trigger',
+  'status',
+  'attempts',
+  'max_attempts',
+  'next_attempt_at',
+  'due_at',
+  'locked_by',
+  'created_at',
+  'updated_at',
+];
 const DAY_MS = 86_400_000;
 
 /** `<prefix><n as 18 digits>`: ids of seeded rows sort before every id newId() makes now. */
@@ -66,7 +96,7 @@ export async function seedHistory(db: Knex, target: SeedTarget, count: number, n
     insertRange(
       db,
       'messages',
-      ['id', 'workspace_id', 'app_id', 'event_type', 'recipient_id', 'event_id', 'payload', 'payload_expired', 'created_at'],
+      MESSAGE_COLUMNS,
       `SELECT ${idExpr(db, 'msg_0000')}, ${t}, 'invoice.paid', NULL, NULL, ${payload}, 0, ${at} FROM r`,
       0,
       count,
@@ -76,23 +106,7 @@ export async function seedHistory(db: Knex, target: SeedTarget, count: number, n
     insertRange(
       db,
       'deliveries',
-      [
-        'id',
-        'workspace_id',
-        'message_id',
-        'endpoint_id',
-        'event_id',
-        'source_id',
-        'trigger',
-        'status',
-        'attempts',
-        'max_attempts',
-        'next_attempt_at',
-        'due_at',
-        'locked_by',
-        'created_at',
-        'updated_at',
-      ],
+      DELIVERY_COLUMNS,
       `SELECT ${idExpr(db, 'dlv_0000')}, '${target.workspaceId}', ${idExpr(db, 'msg_0000')}, '${target.endpointId}', NULL, NULL, 'scheduled', 'succeeded', 1, 8, NULL, NULL, NULL, ${at}, ${at} FROM r`,
       0,
       count,
@@ -139,7 +153,7 @@ export async function seedBacklog(db: Knex, target: SeedTarget, count: number, n
   await insertRange(
     db,
     'messages',
-    ['id', 'workspace_id', 'app_id', 'event_type', 'recipient_id', 'event_id', 'payload', 'payload_expired', 'created_at'],
+    MESSAGE_COLUMNS,
     `SELECT ${idExpr(db, 'msg_0001')}, ${t}, 'invoice.paid', NULL, NULL, ${quoted}, 0, ${now} FROM r`,
     from,
     count,
@@ -147,23 +161,7 @@ export async function seedBacklog(db: Knex, target: SeedTarget, count: number, n
   await insertRange(
     db,
     'deliveries',
-    [
-      'id',
-      'workspace_id',
-      'message_id',
-      'endpoint_id',
-      'event_id',
-      'source_id',
-      'trigger',
-      'status',
-      'attempts',
-      'max_attempts',
-      'next_attempt_at',
-      'due_at',
-      'locked_by',
-      'created_at',
-      'updated_at',
-    ],
+    DELIVERY_COLUMNS,
     `SELECT ${idExpr(db, 'dlv_0001')}, '${target.workspaceId}', ${idExpr(db, 'msg_0001')}, '${target.endpointId}', NULL, NULL, 'scheduled', 'pending', 0, 8, ${now}, ${now}, NULL, ${now}, ${now} FROM r`,
     from,
     count,

@@ -144,7 +144,7 @@ export async function acceptNoEndpoint(ctx: CaseContext): Promise<Partial<CaseRe
       () => countRows(db, 'messages'),
     ),
   ]);
-  const stored = Number(((await db('messages').count({ n: '*' }).first()) as { n: number | string }).n);
+  const stored = await countRows(db, 'messages');
   const ratio = dispatch.acceptedPerSecond / bare.requestsPerSecond;
   const goal = forDialect(ctx, { sqlite: 0.3, mysql: 0.2 });
   return {
@@ -197,7 +197,7 @@ export async function ingestEvents(ctx: CaseContext): Promise<Partial<CaseResult
       () => countRows(db, 'events'),
     ),
   ]);
-  const stored = Number(((await db('events').count({ n: '*' }).first()) as { n: number | string }).n);
+  const stored = await countRows(db, 'events');
   const ratio = dispatch.acceptedPerSecond / bare.requestsPerSecond;
   return {
     metric: 'ingested events/s',
