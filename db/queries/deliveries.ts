@@ -216,8 +216,9 @@ export async function releaseDelivery(db: DbOrTx, id: string, lockToken: string,
 }
 
 /**
- * Lengthens the leases of claimed rows (an endpoint whose own `timeout` is longer than the one
- * the claim's lease was sized for). Guarded by the lease token; returns the rows extended.
+ * Lengthens the leases of claimed rows still leased to `lockToken` to at least `until`, never
+ * shortening one: an endpoint whose own `timeout` is longer than the one the claim's lease was
+ * sized for, and the dispatcher's lease keeper renewing the rows in flight. Returns the rows matched.
  */
 export async function extendLeases(db: DbOrTx, ids: string[], lockToken: string, until: number): Promise<number> {
   let changed = 0;
@@ -225,9 +226,23 @@ export async function extendLeases(db: DbOrTx, ids: string[], lockToken: string,
     changed += await db('deliveries')
       .whereIn('id', ids.slice(i, i + 500))
       .andWhere({ locked_by: lockToken })
-      .update({ due_at: until });
+      .update({ due_at: db.raw('case when `due_at` < ? then ? else `due_at` end', [until, until]) });
   }
   return changed;
+}
+
+/** Of `ids`, the rows now leased to a token other than `lockToken` (another process claimed them). */
+export async function leasedToOthers(db: DbOrTx, ids: string[], lockToken: string): Promise<string[]> {
+  const taken: string[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db('deliveries')
+      .whereIn('id', ids.slice(i, i + 500))
+      .whereNotNull('locked_by')
+      .andWhereNot({ locked_by: lockToken })
+      .select<{ id: string }[]>('id');
+    taken.push(...rows.map((row) => row.id));
+  }
+  return taken;
 }
 
 /** Releases every lease whose token starts with `tokenPrefix` (a process shutting down): due now. */

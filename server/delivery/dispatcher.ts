@@ -10,6 +10,7 @@ import { isDeadlock } from '../../db/errors.js';
 import { coerceError } from '../errors.js';
 import { createEndpointAuth } from './endpoint-auth.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
+import { startLeaseKeeper } from './lease-keeper.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { startHeldWorker } from './held.js';
 import { createRecorder } from './recorder.js';
@@ -77,6 +78,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
   const context = (): ResolverContext => ({ db, config, now: clock.now() });
   const recorder = createRecorder({ db, logger, signals, resolvers, context });
   const rateLimiter = createRateLimiter(db, () => clock.now());
+  const leases = startLeaseKeeper({ db, clock, logger: log, leaseMs: lease });
 
   let running = true;
   let claimSeq = 0;
@@ -169,6 +171,10 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
       onRetry: (error, attempt) => log.debug({ err: error, attempt }, 'claim conflicted; retrying'),
     });
     if (claimed.length === 0) return 0;
+    leases.track(
+      claimed.map((delivery) => delivery.id),
+      lockToken,
+    );
     const targets = await resolveBatch(claimed, now);
     for (const delivery of claimed) {
       const target = targets.get(delivery.id);
@@ -186,9 +192,10 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
           recorder,
           logger: log,
           isAbandoned: () => abandoned,
+          isLeaseLost: () => leases.isLost(delivery.id),
           wakeAt,
           unresolvableRetryMs: UNRESOLVABLE_RETRY_MS,
-        }),
+        }).finally(() => leases.forget(delivery.id)),
       );
     }
     return claimed.length === limit ? claimed.length : 0;
@@ -242,6 +249,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
       const finished = await Promise.race([queue.onIdle().then(() => 'idle' as const), graceOver]);
       clearTimeout(timer);
       queue.clear();
+      await leases.stop();
       // **MUST** give back every lease still held, so another process (or the restart) attempts
       // those rows at once instead of waiting for the lease to expire.
       abandoned = true;

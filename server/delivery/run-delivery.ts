@@ -32,6 +32,8 @@ export interface RunContext {
   logger: Logger;
   /** True once shutdown gave the leases back: results must not be written any more. */
   isAbandoned(): boolean;
+  /** True when another process claimed the row after its lease ran out (server/delivery/lease-keeper.ts). */
+  isLeaseLost(): boolean;
   /** Asks the loop to look for due rows at `at` (sooner than its poll would). */
   wakeAt(at: number): void;
   unresolvableRetryMs: number;
@@ -86,6 +88,11 @@ export async function runDelivery(run: RunContext): Promise<void> {
       if (settled && delivery.endpointId) await settleLanes(db, [delivery.endpointId], clock.now());
       return;
     }
+    if (run.isLeaseLost()) {
+      // the row is another process's attempt now: sending it here would deliver it twice
+      settled = true;
+      return;
+    }
     if (target.rateLimit !== null) {
       const slot = await run.rateLimiter.reserve(target);
       if (!slot.granted) {
@@ -123,6 +130,9 @@ export async function runDelivery(run: RunContext): Promise<void> {
     const next = nextState(delivery, outcome, lockToken, config, at, target.retryScheduleMs ?? null);
     const written = await run.recorder.record({ delivery, target, outcome, next, at });
     settled = true;
+    // the row was deleted meanwhile (its endpoint or message), or its lease ran out and another
+    // process claimed it: that one attempts it again, so the receiver may see it twice
+    if (!written) run.logger.warn({ deliveryId: delivery.id }, 'attempt not recorded: its row is no longer leased to this process');
     if (written && next.nextAttemptAt !== null) run.wakeAt(next.nextAttemptAt);
     // the next delivery of a fifo lane became due with this write: claim it now, not at the next poll
     if (written && target.fifo && next.status !== 'pending') run.wakeAt(clock.now());
