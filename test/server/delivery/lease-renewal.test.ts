@@ -46,6 +46,20 @@ function stopAtTeardown(t: Test, dispatcher: Dispatcher): Dispatcher {
   return dispatcher;
 }
 
+/** A receiver, an endpoint and one message, whose row a dispatcher claims and then holds until `held.release()`. */
+async function claimOneRowAndHoldIt(t: Test, server: TestServer) {
+  const receiver = await startReceiver();
+  t.teardown(() => receiver.close());
+  const setup = await createApp(server);
+  await createEndpoint(server, setup, 'acme', { url: receiver.url });
+  const held = heldResolver();
+  const slow = stopAtTeardown(t, startDispatcher(server.deps, { pollMs: 50, resolvers: { endpoint: held.resolver } }));
+  const message = await send(server, setup, { event_type: 'invoice.paid', payload: { n: 1 } });
+  const [claimed] = await waitFor(() => held.claimed(), 'the slow dispatcher to claim the row');
+  t.equal(claimed.messageId, message.id, 'the slow dispatcher claimed the message');
+  return { receiver, held, slow, claimed };
+}
+
 async function deliveryRow(server: TestServer, id: string) {
   return server
     .db('deliveries')
@@ -57,15 +71,7 @@ forEachDatabase(
   t,
   'lease renewal: a row held past its lease is renewed, no other process claims it, and it is delivered once',
   async (t, server) => {
-    const receiver = await startReceiver();
-    t.teardown(() => receiver.close());
-    const setup = await createApp(server);
-    await createEndpoint(server, setup, 'acme', { url: receiver.url });
-    const held = heldResolver();
-    const slow = stopAtTeardown(t, startDispatcher(server.deps, { pollMs: 50, resolvers: { endpoint: held.resolver } }));
-    const message = await send(server, setup, { event_type: 'invoice.paid', payload: { n: 1 } });
-    const [claimed] = await waitFor(() => held.claimed(), 'the slow dispatcher to claim the row');
-    t.equal(claimed.messageId, message.id);
+    const { receiver, held, slow, claimed } = await claimOneRowAndHoldIt(t, server);
     // a second process polls all along; it would claim the row as soon as its lease ran out
     stopAtTeardown(t, startDispatcher(server.deps, { pollMs: 50 }));
 
@@ -94,14 +100,7 @@ forEachDatabase(
   t,
   'lease renewal: a row another process claimed meanwhile is not sent by the process that lost it',
   async (t, server) => {
-    const receiver = await startReceiver();
-    t.teardown(() => receiver.close());
-    const setup = await createApp(server);
-    await createEndpoint(server, setup, 'acme', { url: receiver.url });
-    const held = heldResolver();
-    const slow = stopAtTeardown(t, startDispatcher(server.deps, { pollMs: 50, resolvers: { endpoint: held.resolver } }));
-    await send(server, setup, { event_type: 'invoice.paid', payload: { n: 1 } });
-    const [claimed] = await waitFor(() => held.claimed(), 'the slow dispatcher to claim the row');
+    const { receiver, held, slow, claimed } = await claimOneRowAndHoldIt(t, server);
 
     // what a process that claimed the row after its lease ran out leaves behind
     const taker = 'other-host-1-00000000:1';
