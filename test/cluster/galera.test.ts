@@ -1,6 +1,7 @@
 import t from 'tap';
 import { inParallel, startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { compareWithAttempts, countsById, groupAttempts, type AttemptRow, type RecordedAttempts } from '../helpers/delivery-tally.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { galeraUnavailableReason, startGaleraCluster, type GaleraCluster } from './galera-cluster.js';
 
@@ -27,15 +28,6 @@ interface Phase {
   acceptPerSecond: number;
 }
 
-function countsById(receiver: Receiver): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const request of receiver.requests) {
-    const id = request.headers['webhook-id'] as string;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-}
-
 /** Per endpoint: accepted ids never received, and ids received more than once. */
 function tally(receivers: Receiver[], accepted: string[]) {
   return receivers.map((receiver) => {
@@ -47,9 +39,6 @@ function tally(receivers: Receiver[], accepted: string[]) {
     };
   });
 }
-
-/** Per `message/endpoint`: the attempts the cluster recorded, succeeded and failed (by error). */
-type RecordedAttempts = Map<string, { succeeded: number; failed: string[] }>;
 
 /**
  * Every attempt recorded so far, read once no delivery is pending (an attempt row commits with
@@ -70,40 +59,9 @@ async function recordedAttempts(cluster: GaleraCluster): Promise<RecordedAttempt
     60_000,
     250,
   );
-  const rows = await cluster.query<{ message_id: string; endpoint_id: string; status: string; error: string | null }[]>(
-    0,
-    synced('SELECT message_id, endpoint_id, status, error FROM dispatch.attempts'),
+  return groupAttempts(
+    await cluster.query<AttemptRow[]>(0, synced('SELECT message_id, endpoint_id, status, error FROM dispatch.attempts')),
   );
-  const recorded: RecordedAttempts = new Map();
-  for (const row of rows) {
-    const key = `${row.message_id}/${row.endpoint_id}`;
-    const entry = recorded.get(key) ?? { succeeded: 0, failed: [] };
-    if (row.status === 'succeeded') entry.succeeded++;
-    else entry.failed.push(row.error ?? 'unknown');
-    recorded.set(key, entry);
-  }
-  return recorded;
-}
-
-/**
- * Per endpoint, the accepted messages whose copies at the receiver are not exactly their
- * recorded attempts (a send nobody recorded: two processes held the same row), and those
- * without exactly one successful attempt. A copy beyond the first is only ever the retry of a
- * recorded failure (the receiver answered later than the request timeout on a starved machine);
- * those are counted, by error.
- */
-function compareWithAttempts(receiver: Receiver, endpointId: string, accepted: string[], recorded: RecordedAttempts) {
-  const copies = countsById(receiver);
-  const unrecorded: string[] = [];
-  const notOnce: string[] = [];
-  const retriedAfter = new Map<string, number>();
-  for (const id of accepted) {
-    const attempts = recorded.get(`${id}/${endpointId}`) ?? { succeeded: 0, failed: [] };
-    if ((copies.get(id) ?? 0) !== attempts.succeeded + attempts.failed.length) unrecorded.push(id);
-    if (attempts.succeeded !== 1) notOnce.push(id);
-    for (const error of attempts.failed) retriedAfter.set(error, (retriedAfter.get(error) ?? 0) + 1);
-  }
-  return { unrecorded, notOnce, retriedAfter: Object.fromEntries(retriedAfter) };
 }
 
 /** Error-level lines (pino level 50+) a server wrote. */
