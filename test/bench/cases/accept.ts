@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { LoadResult } from '../workers/autocannon.js';
-import { BENCH_ADMIN_KEY } from '../children.js';
+import { BENCH_ADMIN_KEY, type ServerChild } from '../children.js';
 import { cpuSince, perUnit } from '../cpu.js';
 import type { CaseResult } from '../result.js';
 import { MESSAGE_BODY, apiHeaders, dbProcess, forDialect, freshDatabase, round, serverOn, type CaseContext } from '../world.js';
@@ -116,6 +116,59 @@ function summary(result: Measured) {
   };
 }
 
+/** One accept-style load: what is posted, what it stores, and the target against the bare route. */
+interface AcceptLoad {
+  metric: string;
+  unit: string;
+  per: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The table one accepted request adds a row to (counted to know what was stored). */
+  table: 'messages' | 'events';
+  /** The target ratio to the bare Koa route, or null when none is set. */
+  goal: number | null;
+}
+
+/** Loads `spec.url` between two bare Koa runs and reports the rate as a ratio to the bare route. */
+async function againstBareKoa(ctx: CaseContext, db: Knex, server: ServerChild, spec: AcceptLoad): Promise<Partial<CaseResult>> {
+  const dbp = dbProcess(ctx);
+  const count = () => countRows(db, spec.table);
+  const {
+    bare,
+    measured: [dispatch],
+    spread,
+  } = await bareAround(ctx, async () => [
+    await load(ctx, server.process.pid as number, spec.url, spec.headers, MESSAGE_BODY, dbp?.pid ?? null, ctx.options.seconds, count),
+  ]);
+  const stored = await count();
+  const ratio = dispatch.acceptedPerSecond / bare.requestsPerSecond;
+  return {
+    metric: spec.metric,
+    value: round(dispatch.acceptedPerSecond),
+    unit: spec.unit,
+    baseline: { name: 'bare Koa 202 route', value: round(bare.requestsPerSecond), unit: 'req/s' },
+    ratio: round(ratio, 2),
+    headline: ratio.toFixed(2),
+    target: spec.goal === null ? 'none set' : `ratio ≥ ${spec.goal.toFixed(2)}`,
+    met: spec.goal === null ? null : ratio >= spec.goal,
+    cpu: {
+      per: spec.per,
+      server: round(dispatch.cpuMsPerRequest, 3),
+      db: dispatch.dbCpuMsPerRequest,
+      dbApprox: dbp?.approx,
+      baseline: round(bare.cpuMsPerRequest, 3),
+    },
+    details: {
+      cpu_ratio: round(bare.cpuMsPerRequest / dispatch.cpuMsPerRequest, 2),
+      connections: CONNECTIONS,
+      body_bytes: Buffer.byteLength(MESSAGE_BODY),
+      dispatch: summary(dispatch),
+      bare: { ...summary(bare), before_after_per_s: spread },
+      [`${spec.table}_stored`]: stored,
+    },
+  };
+}
+
 /**
  * Case 1: `POST /apps/{app}/messages` for a recipient with no matching endpoint (message rows
  * only: the accept path without fan-out or delivery work; the dispatcher runs as in `npm start`).
@@ -127,51 +180,15 @@ export async function acceptNoEndpoint(ctx: CaseContext): Promise<Partial<CaseRe
   const quiet = await server.api('POST', '/apps', { name: 'quiet' });
   await server.api('POST', `/apps/${quiet.id}/event-types`, { name: 'invoice.paid' });
   await server.api('POST', `/apps/${quiet.id}/recipients`, { uid: 'nobody' });
-  const dbp = dbProcess(ctx);
-  const {
-    bare,
-    measured: [dispatch],
-    spread,
-  } = await bareAround(ctx, async () => [
-    await load(
-      ctx,
-      server.process.pid as number,
-      `${server.url}/api/v1/apps/${quiet.id}/messages`,
-      apiHeaders(BENCH_ADMIN_KEY),
-      MESSAGE_BODY,
-      dbp?.pid ?? null,
-      ctx.options.seconds,
-      () => countRows(db, 'messages'),
-    ),
-  ]);
-  const stored = await countRows(db, 'messages');
-  const ratio = dispatch.acceptedPerSecond / bare.requestsPerSecond;
-  const goal = forDialect(ctx, { sqlite: 0.3, mysql: 0.2 });
-  return {
+  return againstBareKoa(ctx, db, server, {
     metric: 'accepted msg/s, no matching endpoint',
-    value: round(dispatch.acceptedPerSecond),
     unit: 'msg/s',
-    baseline: { name: 'bare Koa 202 route', value: round(bare.requestsPerSecond), unit: 'req/s' },
-    ratio: round(ratio, 2),
-    headline: ratio.toFixed(2),
-    target: `ratio ≥ ${goal.toFixed(2)}`,
-    met: ratio >= goal,
-    cpu: {
-      per: 'msg',
-      server: round(dispatch.cpuMsPerRequest, 3),
-      db: dispatch.dbCpuMsPerRequest,
-      dbApprox: dbp?.approx,
-      baseline: round(bare.cpuMsPerRequest, 3),
-    },
-    details: {
-      cpu_ratio: round(bare.cpuMsPerRequest / dispatch.cpuMsPerRequest, 2),
-      connections: CONNECTIONS,
-      body_bytes: Buffer.byteLength(MESSAGE_BODY),
-      dispatch: summary(dispatch),
-      bare: { ...summary(bare), before_after_per_s: spread },
-      messages_stored: stored,
-    },
-  };
+    per: 'msg',
+    url: `${server.url}/api/v1/apps/${quiet.id}/messages`,
+    headers: apiHeaders(BENCH_ADMIN_KEY),
+    table: 'messages',
+    goal: forDialect(ctx, { sqlite: 0.3, mysql: 0.2 }),
+  });
 }
 
 /** Case 9: `POST /in/{token}` of a store-only source (no verification, no destination). */
@@ -179,49 +196,13 @@ export async function ingestEvents(ctx: CaseContext): Promise<Partial<CaseResult
   const { url, db } = await freshDatabase(ctx);
   const server = await serverOn(ctx, url);
   const source = await server.api('POST', '/sources', { name: 'bench' });
-  const token = new URL(source.ingest_url as string).pathname;
-  const dbp = dbProcess(ctx);
-  const {
-    bare,
-    measured: [dispatch],
-    spread,
-  } = await bareAround(ctx, async () => [
-    await load(
-      ctx,
-      server.process.pid as number,
-      `${server.url}${token}`,
-      { 'content-type': 'application/json' },
-      MESSAGE_BODY,
-      dbp?.pid ?? null,
-      ctx.options.seconds,
-      () => countRows(db, 'events'),
-    ),
-  ]);
-  const stored = await countRows(db, 'events');
-  const ratio = dispatch.acceptedPerSecond / bare.requestsPerSecond;
-  return {
+  return againstBareKoa(ctx, db, server, {
     metric: 'ingested events/s',
-    value: round(dispatch.acceptedPerSecond),
     unit: 'events/s',
-    baseline: { name: 'bare Koa 202 route', value: round(bare.requestsPerSecond), unit: 'req/s' },
-    ratio: round(ratio, 2),
-    headline: ratio.toFixed(2),
-    target: 'none set',
-    met: null,
-    cpu: {
-      per: 'event',
-      server: round(dispatch.cpuMsPerRequest, 3),
-      db: dispatch.dbCpuMsPerRequest,
-      dbApprox: dbp?.approx,
-      baseline: round(bare.cpuMsPerRequest, 3),
-    },
-    details: {
-      cpu_ratio: round(bare.cpuMsPerRequest / dispatch.cpuMsPerRequest, 2),
-      connections: CONNECTIONS,
-      body_bytes: Buffer.byteLength(MESSAGE_BODY),
-      dispatch: summary(dispatch),
-      bare: { ...summary(bare), before_after_per_s: spread },
-      events_stored: stored,
-    },
-  };
+    per: 'event',
+    url: `${server.url}${new URL(source.ingest_url as string).pathname}`,
+    headers: { 'content-type': 'application/json' },
+    table: 'events',
+    goal: null,
+  });
 }
