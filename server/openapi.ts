@@ -1,4 +1,5 @@
 import YAML from 'yaml';
+import { appendToGroup } from '../db/map-groups.js';
 import { ERROR_TABLE, type ErrorCode } from './errors.js';
 import { querySchema, type RouteSpec } from './routes/define-route.js';
 import { errorBodySchema, responseComponents } from './schemas/responses/index.js';
@@ -50,7 +51,7 @@ function responsesFor(spec: DocumentedOperation) {
     ]),
   ];
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(ERROR_TABLE[code].status, [...(byStatus.get(ERROR_TABLE[code].status) ?? []), code]);
+  for (const code of codes) appendToGroup(byStatus, ERROR_TABLE[code].status, code);
   for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const examples = Object.fromEntries(
       statusCodes.map((code) => [

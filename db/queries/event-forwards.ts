@@ -1,6 +1,7 @@
 import { isMysql, type DbOrTx } from '../index.js';
 import { toAttempt, type Attempt } from './attempts.js';
 import { toNumber } from './json.js';
+import { appendToGroup } from '../map-groups.js';
 
 /**
  * The forwards of ingested events to their source's destinations (CONTRACT §9.3): one delivery per
@@ -82,7 +83,7 @@ export async function settleForwardedEvents(tx: DbOrTx, eventIds: string[]): Pro
     .whereIn('event_id', ids)
     .select<ForwardRow[]>('id', 'event_id', 'destination_index', 'status', 'attempts');
   const byEvent = new Map<string, ForwardRow[]>();
-  for (const row of rows) byEvent.set(row.event_id, [...(byEvent.get(row.event_id) ?? []), row]);
+  for (const row of rows) appendToGroup(byEvent, row.event_id, row);
   for (const id of ids) {
     const status = aggregateEventStatus(aggregate(byEvent.get(id) ?? []));
     if (status === null) continue;

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../index.js';
 import { toNumber, toNumberOrNull } from './json.js';
+import { appendToGroup } from '../map-groups.js';
 
 /** The window GET /stats summarises and the width of each of its buckets. */
 export const STATS_WINDOW_MS = 300_000;
@@ -128,7 +129,7 @@ async function sourceRates(db: DbOrTx, workspaceId: string, start: number, end: 
     .select('source_id', { bucket: bucketExpression(db, start) })
     .count<(BucketRow & { source_id: string })[]>({ n: '*' });
   const bySource = new Map<string, BucketRow[]>();
-  for (const row of rows) bySource.set(row.source_id, [...(bySource.get(row.source_id) ?? []), row]);
+  for (const row of rows) appendToGroup(bySource, row.source_id, row);
   const sources = await db('sources')
     .where('workspace_id', workspaceId)
     .orderBy('id', 'asc')

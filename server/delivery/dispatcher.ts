@@ -7,6 +7,7 @@ import { repairLanes } from '../../db/queries/fifo-lanes.js';
 import { purgeSendStamps } from '../../db/queries/rate-limits.js';
 import { retryOnDeadlock } from '../../db/deadlock-retry.js';
 import { isDeadlock } from '../../db/errors.js';
+import { appendToGroup } from '../../db/map-groups.js';
 import { coerceError } from '../errors.js';
 import { createEndpointAuth } from './endpoint-auth.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
@@ -140,7 +141,7 @@ export function startDispatcher(deps: AppDeps, options: DispatcherOptions = {}):
     const byKind = new Map<TargetKind | null, Delivery[]>();
     for (const delivery of claimed) {
       const kind = targetKindOf(delivery);
-      byKind.set(kind, [...(byKind.get(kind) ?? []), delivery]);
+      appendToGroup(byKind, kind, delivery);
     }
     const targets = new Map<string, ResolvedTarget | null | undefined>();
     for (const [kind, list] of byKind) {

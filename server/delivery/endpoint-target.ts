@@ -5,6 +5,7 @@ import { findDeliverableEndpoints, setEndpointDisabled, type DeliverableEndpoint
 import { settleLanes } from '../../db/queries/fifo-lanes.js';
 import { holdClaimedDeliveries } from '../../db/queries/held-deliveries.js';
 import { findPayloads } from '../../db/queries/messages.js';
+import { appendToGroup } from '../../db/map-groups.js';
 import {
   clearEndpointFailures,
   extendEndpointFailures,
@@ -56,7 +57,7 @@ export const endpointResolver: Readonly<TargetResolver> = {
       const endpoint = byId.get(delivery.endpointId as string);
       const payload = payloads.get(delivery.messageId as string);
       if (endpoint?.disabled && delivery.lockedBy) {
-        toHold.set(delivery.lockedBy, [...(toHold.get(delivery.lockedBy) ?? []), delivery.id]);
+        appendToGroup(toHold, delivery.lockedBy, delivery.id);
         heldEndpoints.add(endpoint.id);
         continue; // no entry: held below, so the release runDelivery tries is a no-op
       }
@@ -91,7 +92,7 @@ export const endpointResolver: Readonly<TargetResolver> = {
       }
       // the claim sized the lease for DISPATCH_REQUEST_TIMEOUT: a longer endpoint timeout grows it
       if (base.timeoutMs && base.timeoutMs > ctx.config.requestTimeoutMs && delivery.lockedBy) {
-        longer.set(base.timeoutMs, [...(longer.get(base.timeoutMs) ?? []), delivery.id]);
+        appendToGroup(longer, base.timeoutMs, delivery.id);
       }
       targets.set(delivery.id, { ...base, body, webhookId: delivery.messageId as string });
     }
@@ -108,11 +109,7 @@ export const endpointResolver: Readonly<TargetResolver> = {
   async afterAttempts(tx: Knex.Transaction, ctx: ResolverContext, attempts: RecordedAttempt[]) {
     const health = new Map<string, TargetHealth>();
     const byEndpoint = new Map<string, RecordedAttempt[]>();
-    for (const attempt of attempts) {
-      const list = byEndpoint.get(attempt.target.targetId) ?? [];
-      list.push(attempt);
-      byEndpoint.set(attempt.target.targetId, list);
-    }
+    for (const attempt of attempts) appendToGroup(byEndpoint, attempt.target.targetId, attempt);
     const failing: string[] = [];
     // ascending id order: every writer locks endpoint rows in the same order, so no deadlock cycles
     for (const endpointId of [...byEndpoint.keys()].sort()) {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/index.js';
 import { isDeadlock } from '../../db/errors.js';
 import { extendLeases, leasedToOthers } from '../../db/queries/deliveries.js';
+import { appendToGroup } from '../../db/map-groups.js';
 import type { Clock } from '../deps.js';
 import { coerceError } from '../errors.js';
 
@@ -33,11 +34,7 @@ export function startLeaseKeeper(options: { db: Db; clock: Clock; logger: Logger
 
   async function renew(): Promise<void> {
     const byToken = new Map<string, string[]>();
-    for (const [id, token] of tokens) {
-      const ids = byToken.get(token);
-      if (ids) ids.push(id);
-      else byToken.set(token, [id]);
-    }
+    for (const [id, token] of tokens) appendToGroup(byToken, token, id);
     const until = clock.now() + leaseMs;
     let taken = 0;
     for (const [token, ids] of byToken) {

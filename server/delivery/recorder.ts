@@ -5,6 +5,7 @@ import { isDeadlock } from '../../db/errors.js';
 import { insertAttempts, type NewAttempt } from '../../db/queries/attempts.js';
 import type { Delivery } from '../../db/queries/deliveries.js';
 import { finishDeliveries, type DeliveryOutcome } from '../../db/queries/delivery-outcomes.js';
+import { appendToGroup } from '../../db/map-groups.js';
 import { isDatabaseUnavailable } from '../errors.js';
 import { createGroupCommit, isLockConflict, type GroupFailure } from '../group-commit.js';
 import { safeEmit, type SignalBus } from '../signals.js';
@@ -92,15 +93,13 @@ export function createRecorder(options: {
           await insertAttempts(tx, attempts);
           const byKind = new Map<TargetKind, RecordedAttempt[]>();
           for (const item of mine) {
-            const list = byKind.get(item.target.kind) ?? [];
-            list.push({
+            appendToGroup(byKind, item.target.kind, {
               delivery: item.delivery,
               target: item.target,
               succeeded: item.outcome.ok,
               deliveryStatus: item.next.status,
               at: item.at,
             });
-            byKind.set(item.target.kind, list);
           }
           for (const [kind, list] of byKind) {
             const health = await (resolvers[kind] as TargetResolver).afterAttempts(tx, ctx, list);

@@ -3,6 +3,7 @@ import type { Delivery } from '../../db/queries/deliveries.js';
 import { findEventsByIds, type IngestEvent } from '../../db/queries/events.js';
 import { settleForwardedEvents } from '../../db/queries/event-forwards.js';
 import { findForwardingSources, recordForwardOutcomes } from '../../db/queries/sources.js';
+import { appendToGroup } from '../../db/map-groups.js';
 import { signingKeyBytes } from '../secrets.js';
 import type { RecordedAttempt, ResolvedTarget, ResolverContext, TargetHealth, TargetResolver } from '../delivery/targets.js';
 import { forwardUrl } from './destinations.js';
@@ -102,11 +103,7 @@ export const sourceResolver: Readonly<TargetResolver> = {
   async afterAttempts(tx: Knex.Transaction, _ctx: ResolverContext, attempts: RecordedAttempt[]) {
     const health = new Map<string, TargetHealth>();
     const bySource = new Map<string, boolean[]>();
-    for (const attempt of attempts) {
-      const list = bySource.get(attempt.target.targetId) ?? [];
-      list.push(attempt.succeeded);
-      bySource.set(attempt.target.targetId, list);
-    }
+    for (const attempt of attempts) appendToGroup(bySource, attempt.target.targetId, attempt.succeeded);
     // ascending id order: every writer locks source rows in the same order, so no deadlock cycles
     for (const sourceId of [...bySource.keys()].sort()) {
       const consecutiveFailures = await recordForwardOutcomes(tx, sourceId, bySource.get(sourceId) as boolean[]);
