@@ -106,6 +106,15 @@ export const endpointResolver: Readonly<TargetResolver> = {
     return targets;
   },
 
+  async afterAbandoned(tx: Knex.Transaction, ctx: ResolverContext, deliveries: Delivery[]) {
+    // a fifo lane's head that ends here makes the next one due (the endpoint's lane rule decides)
+    await settleLanes(
+      tx,
+      deliveries.map((delivery) => delivery.endpointId as string),
+      ctx.now,
+    );
+  },
+
   async afterAttempts(tx: Knex.Transaction, ctx: ResolverContext, attempts: RecordedAttempt[]) {
     const health = new Map<string, TargetHealth>();
     const byEndpoint = new Map<string, RecordedAttempt[]>();

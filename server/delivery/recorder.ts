@@ -3,14 +3,22 @@ import type { Db } from '../../db/index.js';
 import { retryOnDeadlock } from '../../db/deadlock-retry.js';
 import { isDeadlock } from '../../db/errors.js';
 import { insertAttempts, type NewAttempt } from '../../db/queries/attempts.js';
-import type { Delivery } from '../../db/queries/deliveries.js';
+import { abandonDelivery, type Delivery } from '../../db/queries/deliveries.js';
 import { finishDeliveries, type DeliveryOutcome } from '../../db/queries/delivery-outcomes.js';
 import { appendToGroup } from '../../db/map-groups.js';
 import { isDatabaseUnavailable } from '../errors.js';
 import { createGroupCommit, isLockConflict, type GroupFailure } from '../group-commit.js';
 import { safeEmit, type SignalBus } from '../signals.js';
 import type { HttpOutcome } from './http-client.js';
-import type { RecordedAttempt, ResolvedTarget, ResolverContext, TargetHealth, TargetKind, TargetResolver } from './targets.js';
+import {
+  targetKindOf,
+  type RecordedAttempt,
+  type ResolvedTarget,
+  type ResolverContext,
+  type TargetHealth,
+  type TargetKind,
+  type TargetResolver,
+} from './targets.js';
 
 /** One finished HTTP attempt waiting to be written. */
 export interface FinishedAttempt {
@@ -139,10 +147,28 @@ export function createRecorder(options: {
     });
   }
 
+  /**
+   * Finishes a claimed delivery that cannot be attempted (its target or payload is gone) as
+   * failed with no attempt, and lets its kind settle what depends on it, in one transaction.
+   * Resolves false when the lease was lost (nothing written).
+   */
+  async function abandon(delivery: Delivery, lockToken: string): Promise<boolean> {
+    const ctx = options.context();
+    const resolver = resolvers[targetKindOf(delivery) as TargetKind] as TargetResolver;
+    return retryOnDeadlock(() =>
+      db.transaction(async (tx) => {
+        if (!(await abandonDelivery(tx, delivery.id, lockToken, ctx.now))) return false;
+        await resolver.afterAbandoned(tx, ctx, [delivery]);
+        return true;
+      }),
+    );
+  }
+
   const groups = createGroupCommit<FinishedAttempt, boolean>({ maxGroup: MAX_GROUP, lingerMs: LINGER_MS, onFailure, commit: writeGroup });
   return {
     /** Queues an attempt for the next group write; resolves true when written under its lease. */
     record: (item: FinishedAttempt): Promise<boolean> => groups.add(item),
+    abandon,
   };
 }
 

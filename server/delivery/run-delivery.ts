@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
-import { abandonDelivery, releaseDelivery, type Delivery } from '../../db/queries/deliveries.js';
+import { releaseDelivery, type Delivery } from '../../db/queries/deliveries.js';
 import type { DeliveryOutcome } from '../../db/queries/delivery-outcomes.js';
-import { settleForwardedEvents } from '../../db/queries/event-forwards.js';
-import { settleLanes } from '../../db/queries/fifo-lanes.js';
 import { retryOnDeadlock } from '../../db/deadlock-retry.js';
 import type { Clock } from '../deps.js';
 import { coerceError } from '../errors.js';
@@ -77,15 +75,7 @@ export async function runDelivery(run: RunContext): Promise<void> {
       return;
     }
     if (target === null) {
-      settled = await abandonDelivery(db, delivery.id, lockToken, clock.now());
-      // a forward whose destination was removed after it was queued: the event must not stay
-      // `pending` forever; `failed` shows it and a replay sends it once a destination is back
-      if (settled && delivery.eventId) {
-        const eventId = delivery.eventId;
-        await db.transaction((tx) => settleForwardedEvents(tx, [eventId]));
-      }
-      // a fifo lane's head that ends here makes the next one due (the endpoint's lane rule decides)
-      if (settled && delivery.endpointId) await settleLanes(db, [delivery.endpointId], clock.now());
+      settled = await run.recorder.abandon(delivery, lockToken);
       return;
     }
     if (run.isLeaseLost()) {

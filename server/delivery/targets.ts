@@ -87,6 +87,12 @@ export interface TargetResolver {
    * `attempts` are in the order they happened. Returns health per target id.
    */
   afterAttempts(tx: Knex.Transaction, ctx: ResolverContext, attempts: RecordedAttempt[]): Promise<Map<string, TargetHealth>>;
+  /**
+   * Runs inside the transaction that finished `deliveries` as failed without an attempt (their
+   * target or payload is gone, `resolve` said null): settle what depends on them, as
+   * `afterAttempts` does for attempted ones (a fifo lane's next row, an ingest event's status).
+   */
+  afterAbandoned(tx: Knex.Transaction, ctx: ResolverContext, deliveries: Delivery[]): Promise<void>;
 }
 
 /** Which kind of target a delivery row is for (outbound rows have endpoint_id, forwards source_id). */

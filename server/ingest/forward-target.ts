@@ -100,6 +100,15 @@ export const sourceResolver: Readonly<TargetResolver> = {
    * and the status of each event one of whose forwards finished, aggregated over its destinations
    * (db/queries/event-forwards.ts: the latest forward to each destination counts).
    */
+  async afterAbandoned(tx: Knex.Transaction, _ctx: ResolverContext, deliveries: Delivery[]) {
+    // a forward whose destination was removed after it was queued: the event must not stay
+    // `pending` forever; `failed` shows it and a replay sends it once a destination is back
+    await settleForwardedEvents(
+      tx,
+      deliveries.map((delivery) => delivery.eventId as string),
+    );
+  },
+
   async afterAttempts(tx: Knex.Transaction, _ctx: ResolverContext, attempts: RecordedAttempt[]) {
     const health = new Map<string, TargetHealth>();
     const bySource = new Map<string, boolean[]>();

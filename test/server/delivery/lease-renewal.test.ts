@@ -37,6 +37,7 @@ function heldResolver() {
       return real.resolve(ctx, deliveries);
     },
     afterAttempts: (tx, ctx, attempts) => real.afterAttempts(tx, ctx, attempts),
+    afterAbandoned: (tx, ctx, deliveries) => real.afterAbandoned(tx, ctx, deliveries),
   };
   return { resolver, release, claimed: () => claimed };
 }
